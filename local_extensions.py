@@ -1,0 +1,152 @@
+"""The rules every answer must keep, shared by cookiecutter.json and the pre-gen hook.
+
+cookiecutter imports this module (the template folder is on ``sys.path`` while it
+renders) to check the answers before it creates any folder: a ``project_slug`` such as
+``a/b`` or ``/tmp/x`` must be refused before ``a/`` or ``/tmp/x`` exists. The pre-gen
+hook imports it again for ``cookiecutter --replay``, which skips the prompts.
+"""
+
+import json
+import keyword
+import re
+import sys
+
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.utils import simple_filter
+
+# Names the generated package must not take: importing it would shadow these.
+SHADOWED_MODULES = frozenset(sys.stdlib_module_names) | {
+    "cookiecutter",
+    "flax",
+    "h5py",
+    "hypothesis",
+    "jax",
+    "jaxlib",
+    "keras",
+    "ml_dtypes",
+    "numpy",
+    "optree",
+    "pytest",
+    "scipy",
+    "tensorflow",
+    "tf_keras",
+    "torch",
+}
+# The generated package already holds these modules next to the layer's.
+RESERVED_MODULES = frozenset({"__init__", "masked_model"})
+RESERVED_CLASSES = frozenset({"MaskedSequenceModel"})
+FREE_TEXT_EXAMPLES = {
+    "project_name": "My Masked Layer",
+    "description": "A Keras 3 layer that handles masks correctly.",
+    "author_name": "Ada Lovelace",
+    "author_email": "ada@example.com",
+}
+
+
+class InvalidAnswer(FailedHookException):
+    """An answer that cannot give a working project.
+
+    It subclasses ``FailedHookException`` because cookiecutter's command line prints
+    exactly those as one line and exits 1, instead of a traceback.
+    """
+
+
+def snake_case(name):
+    """``MyMaskedLayer`` -> ``my_masked_layer``; ``HTTPMask2D`` -> ``http_mask2_d``."""
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", str(name))
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def python_string(value):
+    """A Python string literal holding `value` exactly (for generated .py files)."""
+    return repr(str(value))
+
+
+def toml_string(value):
+    """A TOML basic string holding `value` exactly (for pyproject.toml)."""
+    # JSON escapes quotes, backslashes and control characters the way TOML reads
+    # them; TOML also wants DEL escaped, which JSON leaves raw.
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _refusal(field, value, rule, example):
+    return f"{field}={value!r} is refused: {rule}. A valid example: {example!r}."
+
+
+def answer_errors(answers):
+    """Returns one line for each answer in ``answers`` that breaks a rule."""
+    errors = []
+    slug = str(answers.get("project_slug", ""))
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", slug):
+        errors.append(
+            _refusal(
+                "project_slug",
+                slug,
+                "it names the project folder, so it must start with a letter or "
+                "digit and hold only ASCII letters, digits, '-', '_' and '.' "
+                "(no path separators, at most 100 characters)",
+                "my-masked-layer",
+            )
+        )
+    package = str(answers.get("package_name", ""))
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):
+        errors.append(
+            _refusal(
+                "package_name",
+                package,
+                "it must be a lower-case ASCII Python identifier and not a keyword",
+                "my_masked_layer",
+            )
+        )
+    elif package in SHADOWED_MODULES:
+        errors.append(
+            _refusal(
+                "package_name",
+                package,
+                f"importing it would shadow the module {package!r}",
+                f"my_{package}",
+            )
+        )
+    class_name = str(answers.get("layer_class_name", ""))
+    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", class_name) or keyword.iskeyword(
+        class_name
+    ):
+        errors.append(
+            _refusal(
+                "layer_class_name",
+                class_name,
+                "it must be an ASCII CamelCase Python class name: a capital "
+                "letter first, then letters and digits, and not a keyword",
+                "MyMaskedLayer",
+            )
+        )
+    elif class_name in RESERVED_CLASSES or snake_case(class_name) in RESERVED_MODULES:
+        errors.append(
+            _refusal(
+                "layer_class_name",
+                class_name,
+                "the generated package already uses that name for its example model",
+                "MyMaskedLayer",
+            )
+        )
+    for field, example in FREE_TEXT_EXAMPLES.items():
+        value = str(answers.get(field, ""))
+        if field == "project_name" and not value.strip():
+            errors.append(_refusal(field, value, "it must not be empty", example))
+        elif len(value.splitlines()) > 1 or value.endswith(("\n", "\r")):
+            errors.append(_refusal(field, value, "it must fit on one line", example))
+    return errors
+
+
+def check_answers(answers):
+    """Jinja filter: raises ``InvalidAnswer`` on the first broken rule, else 'ok'."""
+    errors = answer_errors(answers)
+    if errors:
+        raise InvalidAnswer(errors[0])
+    return "ok"
+
+
+SnakeCaseFilter = simple_filter(snake_case)
+PythonStringFilter = simple_filter(python_string)
+TomlStringFilter = simple_filter(toml_string)
+CheckAnswersFilter = simple_filter(check_answers)

@@ -1,0 +1,80 @@
+"""A subclassed model that threads the mask through `{{ cookiecutter.layer_class_name }}` by hand.
+
+{% include "threading_note.txt" %}
+`build_functional_model` wires the same layers as a functional model, where
+Keras propagates the mask automatically; both give the same outputs.
+"""
+
+import keras
+
+from {{ cookiecutter.package_name }}.{{ cookiecutter.__layer_module }} import {{ cookiecutter.layer_class_name }}
+
+
+@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
+class MaskedSequenceModel(keras.Model):
+    """Token classifier: Embedding -> {{ cookiecutter.layer_class_name }} -> GRU -> Dense.
+
+    Token id 0 is padding. `Embedding(mask_zero=True)` makes the `(batch, time)`
+    mask, `{{ cookiecutter.layer_class_name }}` keeps it, and the GRU consumes it.
+
+    Args:
+        vocabulary_size: Number of token ids, padding (0) included.
+        embedding_dim: Size of each token embedding.
+        hidden_units: Size of the GRU state.
+        num_classes: Number of output logits.
+        **kwargs: Standard model arguments, such as `name`.
+
+    Call arguments:
+        tokens: int tensor of shape `(batch, time)`, 0 for padding.
+    """
+
+    def __init__(
+        self,
+        vocabulary_size=1000,
+        embedding_dim=16,
+        hidden_units=16,
+        num_classes=2,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.vocabulary_size = vocabulary_size
+        self.embedding_dim = embedding_dim
+        self.hidden_units = hidden_units
+        self.num_classes = num_classes
+        self.embedding = keras.layers.Embedding(
+            vocabulary_size, embedding_dim, mask_zero=True
+        )
+        self.masked_layer = {{ cookiecutter.layer_class_name }}()
+        self.encoder = keras.layers.GRU(hidden_units)
+        self.head = keras.layers.Dense(num_classes)
+
+    def call(self, tokens):
+        mask = self.embedding.compute_mask(tokens)
+        x = self.embedding(tokens)
+        y = self.masked_layer(x, mask=mask)
+        mask = self.masked_layer.compute_mask(x, mask)
+        return self.head(self.encoder(y, mask=mask))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "vocabulary_size": self.vocabulary_size,
+                "embedding_dim": self.embedding_dim,
+                "hidden_units": self.hidden_units,
+                "num_classes": self.num_classes,
+            }
+        )
+        return config
+
+
+def build_functional_model(model):
+    """The same network as `model`, as a functional model sharing its layers.
+
+    Here nothing is threaded by hand: each layer hands its mask to the next.
+    """
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    x = model.embedding(tokens)
+    x = model.masked_layer(x)
+    x = model.encoder(x)
+    return keras.Model(tokens, model.head(x))

@@ -1,0 +1,1 @@
+{% include "variants/" ~ cookiecutter.mask_variant ~ "/masked_model.py" %}

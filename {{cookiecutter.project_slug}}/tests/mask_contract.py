@@ -1,0 +1,1 @@
+{% include "mask_contract.py" %}

@@ -1,0 +1,1 @@
+{% include "variants/" ~ cookiecutter.mask_variant ~ "/test_layer.py" %}
