@@ -69,6 +69,13 @@ def toml_string(value):
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+def markdown_text(value):
+    """`value` as literal Markdown text: nothing in it renders as markup or HTML."""
+    text = re.sub(r"([\\`*_\[\]<>|~!#&])", r"\\\1", str(value))
+    # A leading "-", "+", "1." or "1)" would start a list.
+    return re.sub(r"^([-+]|\d+[.)])", lambda m: m[1][:-1] + "\\" + m[1][-1], text)
+
+
 def _refusal(field, value, rule, example):
     return f"{field}={value!r} is refused: {rule}. A valid example: {example!r}."
 
@@ -76,6 +83,12 @@ def _refusal(field, value, rule, example):
 def answer_errors(answers):
     """Returns one line for each answer in ``answers`` that breaks a rule."""
     errors = []
+    for field, example in FREE_TEXT_EXAMPLES.items():
+        value = str(answers.get(field, ""))
+        if field == "project_name" and not value.strip():
+            errors.append(_refusal(field, value, "it must not be empty", example))
+        elif len(value.splitlines()) > 1 or value.endswith(("\n", "\r")):
+            errors.append(_refusal(field, value, "it must fit on one line", example))
     slug = str(answers.get("project_slug", ""))
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", slug):
         errors.append(
@@ -129,12 +142,6 @@ def answer_errors(answers):
                 "MyMaskedLayer",
             )
         )
-    for field, example in FREE_TEXT_EXAMPLES.items():
-        value = str(answers.get(field, ""))
-        if field == "project_name" and not value.strip():
-            errors.append(_refusal(field, value, "it must not be empty", example))
-        elif len(value.splitlines()) > 1 or value.endswith(("\n", "\r")):
-            errors.append(_refusal(field, value, "it must fit on one line", example))
     return errors
 
 
@@ -149,4 +156,5 @@ def check_answers(answers):
 SnakeCaseFilter = simple_filter(snake_case)
 PythonStringFilter = simple_filter(python_string)
 TomlStringFilter = simple_filter(toml_string)
+MarkdownTextFilter = simple_filter(markdown_text)
 CheckAnswersFilter = simple_filter(check_answers)

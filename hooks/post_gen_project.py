@@ -1,0 +1,74 @@
+"""Runs the generated tests, keeps the project whatever they say, prints next steps.
+
+A failing test run never deletes the project: the hook reports the failure and
+exits 0, since a non-zero exit would make cookiecutter remove the folder. Set
+KERAS_MASKED_LAYER_STRICT=1 to exit non-zero instead (for CI, with
+`--keep-project-on-failure` if you want the folder kept).
+"""
+
+import importlib.util
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+# Answers are read as data: Jinja's `tojson` escapes every backslash and double
+# quote and writes ' as \u0027, so no answer can end this string or run as code.
+ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
+STRICT_VARIABLE = "KERAS_MASKED_LAYER_STRICT"
+TRUE_WORDS = {"1", "true", "yes", "y", "on"}
+
+
+def is_yes(value):
+    """cookiecutter 2.7 gives a bool; 2.6 keeps `run_tests=no` as the string 'no'."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in TRUE_WORDS
+
+
+def missing_modules(backend):
+    needed = ["pytest", "hypothesis", "keras", backend]
+    return [name for name in needed if importlib.util.find_spec(name) is None]
+
+
+def main(answers, environ=os.environ):
+    backend = answers["keras_backend"]
+    project = shlex.quote(os.getcwd())
+    rerun = f"cd {project} && python -m pytest"
+    install = f'cd {project} && python -m pip install -e ".[test]"'
+    status = 0
+    if not is_yes(answers["run_tests"]):
+        print(f"Tests not run (run_tests is off). Run them later with: {rerun}")
+    elif missing := missing_modules(backend):
+        print(
+            f"Tests skipped: {sys.executable} cannot import {', '.join(missing)}. "
+            f"Install with `{install}`, then run: {rerun}"
+        )
+    else:
+        print(f"Running the generated tests on the {backend} backend ...", flush=True)
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        with tempfile.TemporaryDirectory() as scratch:
+            # No caches or bytecode in the new project: it stays as generated.
+            env = {
+                **environ,
+                "KERAS_BACKEND": backend,
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "HYPOTHESIS_STORAGE_DIRECTORY": scratch,
+            }
+            result = subprocess.run(command, env=env, stdin=subprocess.DEVNULL)
+        if result.returncode == 0:
+            print("All generated tests passed.")
+        else:
+            print(
+                f"The generated tests failed (pytest exit {result.returncode}). "
+                f"Your project is kept in {project}. Rerun with: {rerun}"
+            )
+            status = 1 if is_yes(environ.get(STRICT_VARIABLE, "")) else 0
+    print(f"\nNext steps:\n  {install}\n  python -m pytest")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(ANSWERS))

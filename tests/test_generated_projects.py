@@ -1,0 +1,89 @@
+"""Every mask_variant x keras_backend bake: its files, its lint and its own tests."""
+
+import ast
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from conftest import BACKENDS
+from conftest import VARIANTS
+from conftest import bake
+from conftest import run_generated_tests
+
+COMBINATIONS = [(v, b) for v in VARIANTS for b in BACKENDS]
+IDS = [f"{v}-{b}" for v, b in COMBINATIONS]
+JINJA_LEFTOVER = re.compile(r"{{|{%|{#")
+
+
+def expected_files(package="my_masked_layer", module="my_masked_layer"):
+    return {
+        ".gitignore",
+        "README.md",
+        "pyproject.toml",
+        f"src/{package}/__init__.py",
+        f"src/{package}/{module}.py",
+        f"src/{package}/masked_model.py",
+        "tests/conftest.py",
+        "tests/mask_contract.py",
+        f"tests/test_{module}.py",
+        "tests/test_masked_model.py",
+    }
+
+
+def project_files(project):
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("variant,backend", COMBINATIONS, ids=IDS)
+def test_files_render_cleanly(output_dir, variant, backend):
+    project = bake(output_dir, mask_variant=variant, keras_backend=backend)
+    assert project_files(project) == expected_files()
+    for name in project_files(project):
+        text = (project / name).read_text(encoding="utf-8")
+        assert not JINJA_LEFTOVER.search(text), f"unrendered Jinja in {name}"
+        assert "\r" not in text, f"CRLF in {name}"
+        assert str(output_dir) not in text, f"local path in {name}"
+        if name.endswith(".py"):
+            ast.parse(text, filename=name)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    dependencies = pyproject["project"]["dependencies"]
+    assert any(d.startswith(backend) for d in dependencies), dependencies
+    conftest = (project / "tests" / "conftest.py").read_text()
+    assert f'"KERAS_BACKEND", "{backend}"' in conftest
+
+
+def test_names_follow_the_answers(output_dir):
+    project = bake(
+        output_dir,
+        project_name="Ragged Pool",
+        layer_class_name="HTTPMaskPool",
+    )
+    assert project.name == "ragged-pool"
+    assert project_files(project) == expected_files("ragged_pool", "http_mask_pool")
+    init = (project / "src/ragged_pool/__init__.py").read_text()
+    assert "from ragged_pool.http_mask_pool import HTTPMaskPool" in init
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant,backend", COMBINATIONS, ids=IDS)
+def test_generated_project_lints_and_passes_its_tests(
+    output_dir, tmp_path, variant, backend
+):
+    project = bake(output_dir, mask_variant=variant, keras_backend=backend)
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    result = run_generated_tests(project, backend, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", result.stdout)
+    assert project_files(project) == expected_files(), "the test run left files"
