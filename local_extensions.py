@@ -58,8 +58,9 @@ def snake_case(name):
 
 
 def python_string(value):
-    """A Python string literal holding `value` exactly (for generated .py files)."""
-    return repr(str(value))
+    """A double-quoted Python string literal holding `value` exactly."""
+    # JSON escapes quotes, backslashes and control characters as Python does.
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def toml_string(value):
@@ -102,12 +103,15 @@ def answer_errors(answers):
             )
         )
     package = str(answers.get("package_name", ""))
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,39}", package) or keyword.iskeyword(
+        package
+    ):
         errors.append(
             _refusal(
                 "package_name",
                 package,
-                "it must be a lower-case ASCII Python identifier and not a keyword",
+                "it must be a lower-case ASCII Python identifier of at most 40 "
+                "characters, and not a keyword",
                 "my_masked_layer",
             )
         )
@@ -121,15 +125,16 @@ def answer_errors(answers):
             )
         )
     class_name = str(answers.get("layer_class_name", ""))
-    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", class_name) or keyword.iskeyword(
+    if not re.fullmatch(r"[A-Z][A-Za-z0-9]{0,39}", class_name) or keyword.iskeyword(
         class_name
     ):
         errors.append(
             _refusal(
                 "layer_class_name",
                 class_name,
-                "it must be an ASCII CamelCase Python class name: a capital "
-                "letter first, then letters and digits, and not a keyword",
+                "it must be an ASCII CamelCase Python class name of at most 40 "
+                "characters: a capital letter first, then letters and digits, "
+                "and not a keyword",
                 "MyMaskedLayer",
             )
         )

@@ -21,6 +21,7 @@ import inspect
 import keras
 import numpy as np
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -57,6 +58,19 @@ def with_garbage(x, mask, rng, scale=GARBAGE_SCALE):
     """Returns `x` with its padded steps replaced by large random values."""
     noise = (scale * rng.standard_normal(x.shape)).astype(x.dtype)
     return np.where(mask[..., None], x, noise)
+
+
+def padded_tokens(rng, lengths, time, vocabulary_size=20):
+    """(batch, time) int32 token ids in [1, vocabulary_size), 0 after each length."""
+    tokens = rng.integers(1, vocabulary_size, (len(lengths), time))
+    return np.where(sequence_mask(lengths, time), tokens, 0).astype("int32")
+
+
+def token_batch(seed=0, batch=5, time=7, vocabulary_size=50):
+    """Padded tokens with one full row, one empty row and random lengths; and lengths."""
+    rng = np.random.default_rng(seed)
+    lengths = np.array([time, 0, *rng.integers(1, time + 1, batch - 2)])
+    return padded_tokens(rng, lengths, time, vocabulary_size), lengths
 
 
 def to_numpy(x):
@@ -171,7 +185,15 @@ class MaskContract:
 
     # 1. Length invariance, property-based.
 
-    @settings(max_examples=12, deadline=None, derandomize=True, database=None)
+    # Several contract classes in one session call this test on different
+    # instances; it keeps no state on them, so that health check does not apply.
+    @settings(
+        max_examples=12,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.differing_executors],
+    )
     @given(
         batch=st.integers(1, 8),
         time=st.integers(1, 7),
@@ -195,10 +217,15 @@ class MaskContract:
                 err_msg=f"row {row} with lengths {[int(n[row]) for n in lengths]}",
             )
 
-    def test_padding_values_do_not_matter(self, config):
+    @pytest.mark.parametrize("padding", [-7.0, np.inf, -np.inf, np.nan])
+    def test_padding_values_do_not_matter(self, config, padding):
         rng = np.random.default_rng(0)
         inputs, masks, _ = self.make_batch(rng)
-        redrawn = [with_garbage(x, m, rng, scale=-7.0) for x, m in zip(inputs, masks)]
+        # Multiplying by the mask is not enough: 0 * inf and 0 * NaN are NaN.
+        redrawn = [
+            np.where(m[..., None], x, np.float32(padding) * np.abs(x))
+            for x, m in zip(inputs, masks)
+        ]
         layer = self.make_layer(config)
         outputs, output_mask = self.run(layer, inputs, masks)
         outputs_again, _ = self.run(layer, redrawn, masks)
@@ -242,7 +269,9 @@ class MaskContract:
         assert output_mask.shape == outputs.shape[:2]
         for row in range(len(outputs)):
             real = self.run_unpadded(layer, inputs, lengths, row).shape[0]
-            assert output_mask[row].sum() == real, f"row {row}: wrong number of real steps"
+            assert output_mask[row].sum() == real, (
+                f"row {row}: wrong number of real steps"
+            )
 
     def test_mask_dtypes_and_all_true_mask(self, config):
         rng = np.random.default_rng(3)
@@ -250,7 +279,9 @@ class MaskContract:
         layer = self.make_layer(config)
         expected, expected_mask = self.run(layer, inputs, masks)
         for dtype in ("int32", "float32"):
-            outputs, output_mask = self.run(layer, inputs, [m.astype(dtype) for m in masks])
+            outputs, output_mask = self.run(
+                layer, inputs, [m.astype(dtype) for m in masks]
+            )
             np.testing.assert_array_equal(outputs, expected, err_msg=f"{dtype} mask")
             if self.propagates_mask:
                 assert output_mask.dtype == np.bool_, f"{dtype} mask not cast to bool"
@@ -279,8 +310,9 @@ class MaskContract:
         return model, embeddings
 
     def make_tokens(self, rng, batch=4, time=None, vocab=20):
-        _, masks, _ = self.make_batch(rng, batch, time)
-        return [np.where(m, rng.integers(1, vocab, m.shape), 0).astype("int32") for m in masks]
+        time = self.time if time is None else time
+        lengths = self.draw_lengths(rng, batch, time)
+        return [padded_tokens(rng, n, time, vocab) for n in lengths]
 
     def test_mask_from_embedding_reaches_next_layer(self):
         rng = np.random.default_rng(4)
@@ -307,7 +339,9 @@ class MaskContract:
         if self.propagates_mask:
             assert not output_mask.any()
 
-    @pytest.mark.parametrize("batch,time", [(1, 6), (4, 1), (1, 1)], ids=["B1", "T1", "B1T1"])
+    @pytest.mark.parametrize(
+        "batch,time", [(1, 6), (4, 1), (1, 1)], ids=["B1", "T1", "B1T1"]
+    )
     def test_single_row_and_single_step(self, batch, time):
         rng = np.random.default_rng(6)
         inputs, masks, lengths = self.make_batch(rng, batch, time)
@@ -321,10 +355,16 @@ class MaskContract:
                 atol=1e-5,
             )
 
-    def explicit_mask_model(self, layer):
-        """A functional model with unknown batch and time dims and mask inputs."""
+    def explicit_mask_model(self, layer, masked=True):
+        """A functional model with unknown batch and time dims and mask inputs.
+
+        With `masked=False` it has no mask inputs and calls the layer unmasked.
+        """
         xs = [keras.Input((None, c)) for c in self.input_features]
         ms = [keras.Input((None,), dtype="bool") for _ in self.input_features]
+        if not masked:
+            outputs = layer(self.pack(xs))
+            return keras.Model(self.pack(xs), [outputs, MaskProbe()(outputs)])
         outputs = layer(self.pack(xs), mask=self.pack(ms))
         return keras.Model([*xs, *ms], [outputs, MaskProbe()(outputs)])
 
@@ -343,23 +383,32 @@ class MaskContract:
 
     # 5. Compiled parity.
 
-    def test_eager_predict_and_jit_agree(self):
+    @pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "jit"])
+    def test_eager_predict_and_jit_agree(self, jit_compile):
         rng = np.random.default_rng(8)
-        inputs, masks, _ = self.make_batch(rng, batch=8)
-        tokens = self.make_tokens(rng, batch=8)
         layer = self.make_layer()
-        cases = [
-            (self.explicit_mask_model(layer), [*inputs, *masks]),
-            (self.embedding_model(layer)[0], self.pack(tokens)),
-        ]
-        for model, data in cases:
-            eager = [to_numpy(y) for y in model(data)]
-            for jit_compile in (False, True):
-                model.compile(jit_compile=jit_compile)
+        models = {
+            "explicit masks": self.explicit_mask_model(layer),
+            "no masks": self.explicit_mask_model(layer, masked=False),
+            "Embedding(mask_zero=True)": self.embedding_model(layer)[0],
+        }
+        for name, model in models.items():
+            model.compile(jit_compile=jit_compile)
+            # Two time lengths: one compiled model must serve any length.
+            for time in (self.time, self.time + 3):
+                inputs, masks, _ = self.make_batch(rng, batch=8, time=time)
+                data = {
+                    "explicit masks": [*inputs, *masks],
+                    "no masks": self.pack(inputs),
+                    "Embedding(mask_zero=True)": self.pack(
+                        self.make_tokens(rng, batch=8, time=time)
+                    ),
+                }[name]
+                eager = [to_numpy(y) for y in model(data)]
                 compiled = model.predict(data, batch_size=8, verbose=0)
                 for got, want in zip(compiled, eager):
                     np.testing.assert_allclose(
-                        got, want, rtol=1e-5, atol=1e-5, err_msg=f"jit_compile={jit_compile}"
+                        got, want, rtol=1e-5, atol=1e-5, err_msg=f"{name}, T={time}"
                     )
 
     # 6. Mixed precision.
@@ -401,7 +450,9 @@ class MaskContract:
         lengths = self.draw_lengths(rng, batch=64, time=8, shortest=1)
         inputs, masks, _ = self.make_batch(rng, batch=64, time=8, lengths=lengths)
         # The target only depends on real steps: is the first feature's sum positive?
-        real_sum = sum(np.where(m, x[..., 0], 0.0).sum(axis=1) for x, m in zip(inputs, masks))
+        real_sum = sum(
+            np.where(m, x[..., 0], 0.0).sum(axis=1) for x, m in zip(inputs, masks)
+        )
         targets = (real_sum > 0).astype("float32")
         layer = self.make_layer()
         model = self.explicit_mask_model(layer)
@@ -410,7 +461,9 @@ class MaskContract:
             outputs = keras.layers.GlobalAveragePooling1D()(outputs)
         head = keras.layers.Dense(1, activation="sigmoid")(outputs)
         classifier = keras.Model(model.inputs, head)
-        classifier.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
+        classifier.compile(
+            optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy"
+        )
         before = classifier.evaluate([*inputs, *masks], targets, verbose=0)
         classifier.fit([*inputs, *masks], targets, epochs=8, batch_size=16, verbose=0)
         after = classifier.evaluate([*inputs, *masks], targets, verbose=0)

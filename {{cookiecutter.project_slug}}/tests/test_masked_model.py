@@ -1,1 +1,1 @@
-{% include "variants/" ~ cookiecutter.mask_variant ~ "/test_masked_model.py" %}
+{% include ["variants/" ~ cookiecutter.mask_variant ~ "/test_masked_model.py", "test_masked_model.py"] %}

@@ -70,7 +70,9 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
             name="kernel", shape=(features, units), initializer="glorot_uniform"
         )
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(units,), initializer="zeros")
+            self.bias = self.add_weight(
+                name="bias", shape=(units,), initializer="zeros"
+            )
         else:
             self.bias = None
 

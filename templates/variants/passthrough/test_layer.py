@@ -1,3 +1,4 @@
+{%- from "macros.jinja" import from_import -%}
 """Tests for `{{ cookiecutter.layer_class_name }}`: the mask contract, then numbers against NumPy."""
 
 import keras
@@ -8,7 +9,7 @@ from mask_contract import sequence_mask
 from mask_contract import to_numpy
 from mask_contract import with_garbage
 
-from {{ cookiecutter.package_name }} import {{ cookiecutter.layer_class_name }}
+{{ from_import(cookiecutter.package_name, cookiecutter.layer_class_name) }}
 
 
 class Test{{ cookiecutter.layer_class_name }}Contract(MaskContract):
@@ -47,7 +48,9 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         bias = rng.standard_normal(6).astype("float32")
         layer.bias.assign(bias)
         outputs = to_numpy(layer(x, mask=mask))
-        expected, expected_mask = reference(x, mask, to_numpy(layer.kernel), bias, activation)
+        expected, expected_mask = reference(
+            x, mask, to_numpy(layer.kernel), bias, activation
+        )
         np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-5)
         output_mask = to_numpy(layer.compute_mask(x, mask))
         if masked:

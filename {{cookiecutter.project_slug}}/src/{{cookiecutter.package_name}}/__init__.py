@@ -1,7 +1,11 @@
+{%- from "macros.jinja" import from_import -%}
 {{ cookiecutter.description | python_string }}
 
-from {{ cookiecutter.package_name }}.masked_model import MaskedSequenceModel
-from {{ cookiecutter.package_name }}.masked_model import build_functional_model
-from {{ cookiecutter.package_name }}.{{ cookiecutter.__layer_module }} import {{ cookiecutter.layer_class_name }}
-
+{% for module, name in [
+    (cookiecutter.__layer_module, cookiecutter.layer_class_name),
+    ("masked_model", "MaskedSequenceModel"),
+    ("masked_model", "build_functional_model"),
+] | sort(attribute="0") -%}
+{{ from_import(cookiecutter.package_name ~ "." ~ module, name) }}
+{% endfor %}
 __all__ = ["{{ cookiecutter.layer_class_name }}", "MaskedSequenceModel", "build_functional_model"]

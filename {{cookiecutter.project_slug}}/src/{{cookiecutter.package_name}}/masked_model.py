@@ -1,1 +1,1 @@
-{% include "variants/" ~ cookiecutter.mask_variant ~ "/masked_model.py" %}
+{% include ["variants/" ~ cookiecutter.mask_variant ~ "/masked_model.py", "masked_model.py"] %}

@@ -1,21 +1,25 @@
+{%- from "macros.jinja" import from_import -%}
 """A subclassed model that threads the mask through `{{ cookiecutter.layer_class_name }}` by hand.
 
 {% include "threading_note.txt" %}
+{%- block module_note %}{% endblock %}
 `build_functional_model` wires the same layers as a functional model, where
 Keras propagates the mask automatically; both give the same outputs.
 """
 
 import keras
 
-from {{ cookiecutter.package_name }}.{{ cookiecutter.__layer_module }} import {{ cookiecutter.layer_class_name }}
+{{ from_import(cookiecutter.package_name ~ "." ~ cookiecutter.__layer_module, cookiecutter.layer_class_name) }}
 
 
 @keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
 class MaskedSequenceModel(keras.Model):
+{%- block class_docstring %}
     """Token classifier: Embedding -> {{ cookiecutter.layer_class_name }} -> GRU -> Dense.
 
     Token id 0 is padding. `Embedding(mask_zero=True)` makes the `(batch, time)`
-    mask, `{{ cookiecutter.layer_class_name }}` keeps it, and the GRU consumes it.
+    mask, `{{ cookiecutter.layer_class_name }}` computes the mask of its output,
+    and the GRU consumes that one.
 
     Args:
         vocabulary_size: Number of token ids, padding (0) included.
@@ -27,6 +31,7 @@ class MaskedSequenceModel(keras.Model):
     Call arguments:
         tokens: int tensor of shape `(batch, time)`, 0 for padding.
     """
+{%- endblock %}
 
     def __init__(
         self,
@@ -44,17 +49,18 @@ class MaskedSequenceModel(keras.Model):
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True
         )
-        self.masked_layer = {{ cookiecutter.layer_class_name }}()
-        self.encoder = keras.layers.GRU(hidden_units)
+        self.masked_layer = {% block masked_layer %}{{ cookiecutter.layer_class_name }}(){% endblock %}
+        self.encoder = {% block encoder %}keras.layers.GRU(hidden_units){% endblock %}
         self.head = keras.layers.Dense(num_classes)
-
+{% block call %}
     def call(self, tokens):
         mask = self.embedding.compute_mask(tokens)
         x = self.embedding(tokens)
         y = self.masked_layer(x, mask=mask)
+        # The layer decides the mask of its output: ask it, from its inputs.
         mask = self.masked_layer.compute_mask(x, mask)
         return self.head(self.encoder(y, mask=mask))
-
+{% endblock %}
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -67,7 +73,7 @@ class MaskedSequenceModel(keras.Model):
         )
         return config
 
-
+{% block functional %}
 def build_functional_model(model):
     """The same network as `model`, as a functional model sharing its layers.
 
@@ -78,3 +84,4 @@ def build_functional_model(model):
     x = model.masked_layer(x)
     x = model.encoder(x)
     return keras.Model(tokens, model.head(x))
+{% endblock %}

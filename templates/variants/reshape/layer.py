@@ -1,0 +1,100 @@
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
+class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
+    """Merges every `factor` consecutive time steps into one, merging the mask.
+
+    Reshapes `(batch, time, channels)` into
+    `(batch, ceil(time / factor), factor * channels)`: merged step `j` holds
+    source steps `j * factor, ..., j * factor + factor - 1` side by side. When
+    `time` is not a multiple of `factor`, the last merged step is right-padded
+    with zeros. Masking: padded source steps are set to zero before merging, so
+    neither their values (even inf or NaN) nor their gradients reach the output.
+    The output mask is `(batch, ceil(time / factor))` bool, and a merged step is
+    real if any of its source steps is real. A fully masked row gives all zeros
+    and an all-False output mask.
+
+    Args:
+        factor: Positive integer, the number of consecutive steps merged into
+            one. Defaults to `2`.
+        **kwargs: Standard layer arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        inputs: A 3D float tensor of shape `(batch, time, channels)`.
+        mask: Optional tensor of shape `(batch, time)`, `True` (or 1) for a
+            real step and `False` (or 0) for padding. Int and float 0/1 masks
+            are read as bool. `None` means every step is real.
+
+    Input shape:
+        3D tensor of shape `(batch, time, channels)`.
+
+    Output shape:
+        3D tensor of shape `(batch, ceil(time / factor), factor * channels)`.
+        Output mask: `(batch, ceil(time / factor))` bool, `True` where any
+        merged source step is real, or `None` when there was no input mask.
+
+    Example:
+
+    >>> import numpy as np
+    >>> layer = {{ cookiecutter.layer_class_name }}(factor=2)
+    >>> x = np.arange(10, dtype="float32").reshape((1, 5, 2))
+    >>> mask = np.array([[True, True, True, False, False]])
+    >>> y = layer(x, mask=mask)
+    >>> tuple(y.shape)
+    (1, 3, 4)
+    >>> keras.ops.convert_to_numpy(y)[0].tolist()
+    [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
+    >>> keras.ops.convert_to_numpy(layer.compute_mask(x, mask)).tolist()
+    [[True, True, False]]
+    """
+
+    def __init__(self, factor=2, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
+            raise ValueError(
+                f"`factor` must be a positive integer. Received: factor={factor}"
+            )
+        self.factor = factor
+
+    def call(self, inputs, mask=None):
+        if mask is not None:
+            # `where`, not a multiply by the mask: a padded step holding inf or
+            # NaN would turn into NaN under `0 * x`.
+            mask = ops.expand_dims(ops.cast(mask, "bool"), -1)
+            inputs = ops.where(mask, inputs, ops.zeros_like(inputs))
+        # Unknown dims come back as scalar tensors (TensorFlow) or as ints
+        # (JAX traces with concrete shapes), so this also runs compiled.
+        batch, time, channels = ops.shape(inputs)
+        steps = (time + self.factor - 1) // self.factor
+        inputs = ops.pad(inputs, [[0, 0], [0, steps * self.factor - time], [0, 0]])
+        return ops.reshape(inputs, (batch, steps, self.factor * channels))
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        # Built from static pads and strided slices only: Keras also calls this
+        # on symbolic tensors whose time dim is None, where a pad width that
+        # depends on `time` cannot be built. The right pad of `factor - 1`
+        # False steps makes every strided slice `ceil(time / factor)` long;
+        # slice `k` holds source step `k` of each merged step.
+        mask = ops.cast(mask, "bool")
+        mask = ops.pad(mask, [[0, 0], [0, self.factor - 1]], constant_values=False)
+        merged = None
+        for k in range(self.factor):
+            stop = k + 1 - self.factor
+            source = mask[:, k : (stop or None) : self.factor]
+            merged = source if merged is None else ops.logical_or(merged, source)
+        return merged
+
+    def compute_output_shape(self, input_shape):
+        batch, time, channels = input_shape
+        steps = None if time is None else -(-time // self.factor)
+        channels = None if channels is None else self.factor * channels
+        return (batch, steps, channels)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor})
+        return config

@@ -1,0 +1,157 @@
+{%- from "macros.jinja" import from_import -%}
+"""Tests for `{{ cookiecutter.layer_class_name }}`: the mask contract, then numbers against NumPy."""
+
+import keras
+import numpy as np
+import pytest
+from mask_contract import MaskContract
+from mask_contract import gradients
+from mask_contract import sequence_mask
+from mask_contract import to_numpy
+from mask_contract import with_garbage
+
+{{ from_import(cookiecutter.package_name, cookiecutter.layer_class_name) }}
+
+
+class Test{{ cookiecutter.layer_class_name }}Contract(MaskContract):
+    layer_class = {{ cookiecutter.layer_class_name }}
+    configs = {
+        "default": {},
+        "keepdims": {"keepdims": True},
+    }
+    input_features = (5,)
+    propagates_mask = False
+
+
+def reference(x, mask=None, keepdims=False):
+    """NumPy twin of the layer: mean of the real steps, zeros for an empty row."""
+    if mask is None:
+        mask = np.ones(x.shape[:2], bool)
+    mask = np.asarray(mask).astype(bool)[..., None]
+    total = np.where(mask, x, 0.0).sum(axis=1, keepdims=keepdims)
+    count = mask.sum(axis=1, keepdims=keepdims)
+    return total / np.maximum(count, 1)
+
+
+class Test{{ cookiecutter.layer_class_name }}Correctness:
+    @pytest.mark.parametrize("keepdims", [False, True], ids=["drop_time", "keepdims"])
+    @pytest.mark.parametrize("masked", [True, False], ids=["mask", "no_mask"])
+    def test_matches_numpy(self, masked, keepdims):
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((4, 5, 3)).astype("float32")
+        mask = sequence_mask([5, 3, 1, 0], 5) if masked else None
+        if masked:
+            x = with_garbage(x, mask, rng)
+        outputs = to_numpy({{ cookiecutter.layer_class_name }}(keepdims=keepdims)(x, mask=mask))
+        np.testing.assert_allclose(
+            outputs, reference(x, mask, keepdims), rtol=1e-5, atol=1e-5
+        )
+
+    def test_fully_masked_rows_are_zero(self):
+        x = np.full((2, 4, 3), 7.0, "float32")
+        mask = np.array([[False] * 4, [True, False, False, False]])
+        outputs = to_numpy({{ cookiecutter.layer_class_name }}()(x, mask=mask))
+        np.testing.assert_array_equal(outputs, [[0.0] * 3, [7.0] * 3])
+
+    def test_inf_and_nan_at_padded_steps_do_not_leak(self):
+        rng = np.random.default_rng(1)
+        x = rng.standard_normal((3, 4, 2)).astype("float32")
+        mask = sequence_mask([4, 2, 0], 4)
+        poisoned = x.copy()
+        poisoned[1, 2:] = np.inf
+        poisoned[1, 3, 1] = -np.inf
+        poisoned[2] = np.nan
+        outputs = to_numpy({{ cookiecutter.layer_class_name }}()(poisoned, mask=mask))
+        np.testing.assert_allclose(outputs, reference(x, mask), rtol=1e-6, atol=1e-6)
+
+    @pytest.mark.parametrize("masked", [True, False], ids=["all_true_mask", "no_mask"])
+    def test_empty_time_axis_gives_zeros(self, masked):
+        x = np.zeros((2, 0, 3), "float32")
+        mask = np.ones((2, 0), bool) if masked else None
+        outputs = to_numpy({{ cookiecutter.layer_class_name }}()(x, mask=mask))
+        np.testing.assert_array_equal(outputs, np.zeros((2, 3)))
+
+    @pytest.mark.parametrize("keepdims", [False, True], ids=["drop_time", "keepdims"])
+    def test_matches_global_average_pooling_on_nonempty_rows(self, keepdims):
+        rng = np.random.default_rng(2)
+        x = rng.standard_normal((5, 6, 4)).astype("float32")
+        mask = sequence_mask([6, 0, 4, 1, 3], 6)
+        x = with_garbage(x, mask, rng)
+        outputs = to_numpy({{ cookiecutter.layer_class_name }}(keepdims=keepdims)(x, mask=mask))
+        pooling = keras.layers.GlobalAveragePooling1D(keepdims=keepdims)
+        expected = to_numpy(pooling(x, mask=mask))
+        # Row 1 has no real step: GlobalAveragePooling1D divides 0 by 0 there.
+        nonempty = mask.any(axis=1)
+        np.testing.assert_allclose(
+            outputs[nonempty], expected[nonempty], rtol=1e-5, atol=1e-6
+        )
+        np.testing.assert_array_equal(outputs[~nonempty], 0.0)
+        np.testing.assert_allclose(
+            to_numpy({{ cookiecutter.layer_class_name }}(keepdims=keepdims)(x)),
+            to_numpy(pooling(x)),
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+    @pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "jit"])
+    def test_no_mask_in_a_compiled_model_with_unknown_time(self, jit_compile):
+        inputs = keras.Input((None, 3))
+        model = keras.Model(inputs, {{ cookiecutter.layer_class_name }}()(inputs))
+        model.compile(jit_compile=jit_compile)
+        rng = np.random.default_rng(4)
+        for time in (1, 5):
+            x = rng.standard_normal((2, time, 3)).astype("float32")
+            np.testing.assert_allclose(
+                model.predict(x, verbose=0), reference(x), rtol=1e-5, atol=1e-6
+            )
+
+    def test_gradient_is_one_over_the_number_of_real_steps(self):
+        rng = np.random.default_rng(3)
+        x = rng.standard_normal((3, 4, 2)).astype("float32")
+        mask = sequence_mask([4, 1, 0], 4)
+        layer = {{ cookiecutter.layer_class_name }}()
+
+        def loss(x):
+            return keras.ops.sum(layer(x, mask=mask))
+
+        (grad,) = gradients(loss, [x])
+        expected = np.broadcast_to(
+            (mask / np.maximum(mask.sum(axis=1, keepdims=True), 1))[..., None], x.shape
+        )
+        np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=0.0)
+
+    @pytest.mark.parametrize(
+        "keepdims,input_shape,expected",
+        [
+            (False, (2, 7, 5), (2, 5)),
+            (True, (2, 7, 5), (2, 1, 5)),
+            (False, (None, None, 5), (None, 5)),
+            (True, (None, None, 5), (None, 1, 5)),
+        ],
+        ids=["drop_time", "keepdims", "unknown_dims", "unknown_dims_keepdims"],
+    )
+    def test_compute_output_shape(self, keepdims, input_shape, expected):
+        layer = {{ cookiecutter.layer_class_name }}(keepdims=keepdims)
+        assert layer.compute_output_shape(input_shape) == expected
+        spec = layer.compute_output_spec(
+            keras.KerasTensor(input_shape),
+            mask=keras.KerasTensor(input_shape[:2], dtype="bool"),
+        )
+        assert spec.shape == expected
+
+    @pytest.mark.parametrize("masked", [True, False], ids=["mask", "no_mask"])
+    def test_compute_mask_returns_none(self, masked):
+        x = np.ones((2, 3, 4), "float32")
+        mask = sequence_mask([3, 1], 3) if masked else None
+        layer = {{ cookiecutter.layer_class_name }}()
+        assert layer.compute_mask(x, mask) is None
+        assert layer.supports_masking
+
+    @pytest.mark.parametrize("keepdims", [1, 0, "yes", None], ids=repr)
+    def test_rejects_bad_keepdims(self, keepdims):
+        with pytest.raises(ValueError, match="keepdims"):
+            {{ cookiecutter.layer_class_name }}(keepdims=keepdims)
+
+    def test_rejects_inputs_that_are_not_3d(self):
+        with pytest.raises(ValueError, match="ndim=3"):
+            {{ cookiecutter.layer_class_name }}()(np.ones((2, 3), "float32"))
