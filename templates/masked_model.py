@@ -14,24 +14,26 @@ import keras
 
 @keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
 class MaskedSequenceModel(keras.Model):
-{%- block class_docstring %}
+{%- block summary %}
     """Token classifier: Embedding -> {{ cookiecutter.layer_class_name }} -> GRU -> Dense.
 
     Token id 0 is padding. `Embedding(mask_zero=True)` makes the `(batch, time)`
     mask, `{{ cookiecutter.layer_class_name }}` computes the mask of its output,
     and the GRU consumes that one.
+{%- endblock %}
 
     Args:
         vocabulary_size: Number of token ids, padding (0) included.
         embedding_dim: Size of each token embedding.
-        hidden_units: Size of the GRU state.
+        hidden_units: Size of the {% block encoder_name %}GRU state{% endblock %}.
         num_classes: Number of output logits.
         **kwargs: Standard model arguments, such as `name`.
 
     Call arguments:
+{%- block call_arguments %}
         tokens: int tensor of shape `(batch, time)`, 0 for padding.
-    """
 {%- endblock %}
+    """
 
     def __init__(
         self,

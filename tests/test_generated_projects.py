@@ -32,6 +32,15 @@ def expected_files(package="my_masked_layer", module="my_masked_layer"):
     }
 
 
+def ruff(project, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--no-cache", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+
+
 def project_files(project):
     return {
         path.relative_to(project).as_posix()
@@ -70,19 +79,27 @@ def test_names_follow_the_answers(output_dir):
     assert "from ragged_pool.http_mask_pool import HTTPMaskPool" in init
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_longest_names_still_pass_the_linter(output_dir, variant):
+    project = bake(
+        output_dir,
+        mask_variant=variant,
+        package_name="a" * 40,
+        layer_class_name="L" + "ong" * 13,
+    )
+    lint = ruff(project, "check")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("variant,backend", COMBINATIONS, ids=IDS)
 def test_generated_project_lints_and_passes_its_tests(
     output_dir, tmp_path, variant, backend
 ):
     project = bake(output_dir, mask_variant=variant, keras_backend=backend)
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert lint.returncode == 0, lint.stdout + lint.stderr
+    for check in (("check",), ("format", "--check")):
+        lint = ruff(project, *check)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
     result = run_generated_tests(project, backend, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert re.search(r"\d+ passed", result.stdout)

@@ -1,5 +1,5 @@
 {% extends "masked_model.py" %}
-{%- block class_docstring %}
+{%- block summary %}
     """Pair classifier: Embedding -> {{ cookiecutter.layer_class_name }} (time) -> GRU -> Dense.
 
     Token id 0 is padding. One shared `Embedding(mask_zero=True)` makes a
@@ -7,18 +7,10 @@
     joins the two sequences and their masks along time, and the GRU consumes
     the joined mask, so it reads the real steps of the first sequence, then
     the real steps of the second.
-
-    Args:
-        vocabulary_size: Number of token ids, padding (0) included.
-        embedding_dim: Size of each token embedding.
-        hidden_units: Size of the GRU state.
-        num_classes: Number of output logits.
-        **kwargs: Standard model arguments, such as `name`.
-
-    Call arguments:
+{%- endblock %}
+{%- block call_arguments %}
         inputs: A list `[tokens_a, tokens_b]` of int tensors of shapes
             `(batch, time_a)` and `(batch, time_b)`, 0 for padding.
-    """
 {%- endblock %}
 {% block masked_layer %}{{ cookiecutter.layer_class_name }}(axis=1){% endblock %}
 {% block call %}

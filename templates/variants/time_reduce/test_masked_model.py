@@ -1,55 +1,5 @@
-{%- from "macros.jinja" import from_import -%}
-"""The hand-threaded subclassed model against its functional twin."""
-
-import keras
-import numpy as np
-from mask_contract import MaskProbe
-from mask_contract import to_numpy
-from mask_contract import token_batch
-
-{{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
-{{ from_import(cookiecutter.package_name, "build_functional_model") }}
-
-
-def masked_mean(x, mask):
-    """NumPy masked mean over time, zeros for a row with no real step."""
-    total = np.where(mask[..., None], x, 0.0).sum(axis=1)
-    return total / np.maximum(mask.sum(axis=1), 1)[:, None]
-
-
-def test_subclassed_model_equals_functional_model():
-    tokens, _ = token_batch()
-    model = MaskedSequenceModel(vocabulary_size=50)
-    functional = build_functional_model(model)
-    np.testing.assert_allclose(
-        to_numpy(model(tokens)), to_numpy(functional(tokens)), rtol=1e-6, atol=1e-6
-    )
-
-
-def test_subclassed_model_ignores_padding():
-    tokens, lengths = token_batch()
-    model = MaskedSequenceModel(vocabulary_size=50)
-    outputs = to_numpy(model(tokens))
-    for row, length in enumerate(lengths):
-        alone = to_numpy(model(tokens[row : row + 1, :length]))
-        np.testing.assert_allclose(outputs[row], alone[0], rtol=1e-5, atol=1e-5)
-
-
-def test_fully_padded_row_gives_the_output_for_zeros():
-    tokens, lengths = token_batch()
-    model = MaskedSequenceModel(vocabulary_size=50)
-    model(tokens)
-    # Non-zero biases, so that "the output for a zero vector" is not just zeros.
-    model.encoder.bias.assign(np.linspace(0.1, 1.0, model.hidden_units))
-    model.head.bias.assign(np.arange(model.num_classes, dtype="float32") + 0.5)
-    outputs = to_numpy(model(tokens))
-    assert np.all(np.isfinite(outputs))
-    zeros = np.zeros((1, model.embedding_dim), "float32")
-    expected = to_numpy(model.head(model.encoder(zeros)))
-    assert np.all(expected != 0.0)
-    np.testing.assert_allclose(outputs[lengths == 0], expected, rtol=1e-6)
-
-
+{% extends "test_masked_model.py" %}
+{% block raw_op_test -%}
 def test_raw_op_drops_the_mask_but_threading_keeps_it():
     tokens, _ = token_batch()
     model = MaskedSequenceModel(vocabulary_size=50)
@@ -76,13 +26,26 @@ def test_raw_op_drops_the_mask_but_threading_keeps_it():
     np.testing.assert_allclose(
         to_numpy(model.masked_layer(x * 1.0, mask=mask)), expected, rtol=1e-5, atol=1e-6
     )
+{%- endblock %}
+{% block more_tests %}
+
+def test_fully_padded_row_gives_the_output_for_zeros():
+    tokens, lengths = token_batch()
+    model = MaskedSequenceModel(vocabulary_size=50)
+    model(tokens)
+    # Non-zero biases, so that "the output for a zero vector" is not just zeros.
+    model.encoder.bias.assign(np.linspace(0.1, 1.0, model.hidden_units))
+    model.head.bias.assign(np.arange(model.num_classes, dtype="float32") + 0.5)
+    outputs = to_numpy(model(tokens))
+    assert np.all(np.isfinite(outputs))
+    zeros = np.zeros((1, model.embedding_dim), "float32")
+    expected = to_numpy(model.head(model.encoder(zeros)))
+    assert np.all(expected != 0.0)
+    np.testing.assert_allclose(outputs[lengths == 0], expected, rtol=1e-6)
 
 
-def test_save_and_load_keeps_outputs(tmp_path):
-    tokens, _ = token_batch()
-    model = MaskedSequenceModel(vocabulary_size=50, num_classes=3)
-    expected = to_numpy(model(tokens))
-    model.save(tmp_path / "model.keras")
-    loaded = keras.saving.load_model(tmp_path / "model.keras")
-    assert isinstance(loaded, MaskedSequenceModel)
-    np.testing.assert_allclose(to_numpy(loaded(tokens)), expected, rtol=1e-6, atol=1e-6)
+def masked_mean(x, mask):
+    """NumPy masked mean over time, zeros for a row with no real step."""
+    total = np.where(mask[..., None], x, 0.0).sum(axis=1)
+    return total / np.maximum(mask.sum(axis=1), 1)[:, None]
+{% endblock %}
