@@ -1,4 +1,4 @@
-"""The rules every answer must keep, shared by cookiecutter.json and the pre-gen hook.
+"""The rules every answer must keep, and the filters that escape answers.
 
 cookiecutter imports this module (the template folder is on ``sys.path`` while it
 renders) to check the answers before it creates any folder: a ``project_slug`` such as
@@ -10,9 +10,15 @@ import json
 import keyword
 import re
 import sys
+from pathlib import Path
 
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.utils import simple_filter
+from jinja2.ext import Extension
+
+TEMPLATE = Path(__file__).resolve().parent
+JINJA_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
+JINJA_START = re.compile(r"{{|{%|{#")
 
 # Names the generated package must not take: importing it would shadow these.
 SHADOWED_MODULES = frozenset(sys.stdlib_module_names) | {
@@ -68,6 +74,42 @@ def toml_string(value):
     # JSON escapes quotes, backslashes and control characters the way TOML reads
     # them; TOML also wants DEL escaped, which JSON leaves raw.
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _template_tags():
+    """Every Jinja tag this template renders from a string, not from a file."""
+    sources = [(TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")]
+    sources += [p.read_text(encoding="utf-8") for p in TEMPLATE.glob("hooks/*.py")]
+    sources += [str(p) for p in TEMPLATE.glob("{{cookiecutter.project_slug}}/**/*")]
+    sources.append("{{cookiecutter.project_slug}}")
+    return frozenset(tag for source in sources for tag in JINJA_TAG.findall(source))
+
+
+TEMPLATE_TAGS = _template_tags()
+
+
+class LiteralAnswers(Extension):
+    """Keeps Jinja in answers as text: `description='{{ 7*7 }}'` stays `{{ 7*7 }}`.
+
+    cookiecutter renders each `key=value` answer given on the command line (or in
+    a user config) as a Jinja template, so `{{ 7*7 }}` would become 49, an
+    expression could run Python, and a stray `{%` would crash with a traceback.
+    Strings that hold any Jinja tag besides this template's own are rendered as
+    themselves instead. Files are loaded by name and are not affected.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals.setdefault("_literal_answers", [])
+
+    def preprocess(self, source, name, filename=None):
+        if name is not None or not JINJA_START.search(
+            JINJA_TAG.sub(lambda tag: "" if tag[0] in TEMPLATE_TAGS else tag[0], source)
+        ):
+            return source
+        answers = self.environment.globals["_literal_answers"]
+        answers.append(source)
+        return "{{ _literal_answers[%d] }}" % (len(answers) - 1)
 
 
 def markdown_text(value):

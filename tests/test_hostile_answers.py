@@ -1,0 +1,131 @@
+"""Hostile answers: kept exactly where they are text, refused where they cannot work.
+
+Refusals (bad identifiers, paths, multi-line text) are in test_answers.py; this
+module holds answers that must be accepted and come out unchanged, and checks
+that no answer ever runs as code.
+"""
+
+import ast
+import tomllib
+
+import pytest
+from conftest import bake
+from conftest import run_cookiecutter_cli
+from conftest import run_generated_tests
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+KEPT = [
+    ("description", 'double "quotes"'),
+    ("description", "apostrophe's and ''' triple"),
+    ("description", 'triple """ quotes'),
+    ("description", "back\\slash and trailing \\"),
+    ("description", "caf\u00e9 \u00fcber \u4e2d\u6587 \u0639\u0631\u0628\u064a"),
+    ("description", "emoji \U0001f600\U0001f680\U0001f9ea"),
+    ("description", "{{ 7*7 }} stays as typed"),
+    ("description", "{% raw %} unclosed"),
+    ("description", "{# a Jinja comment #}"),
+    ("description", "{{ ''.__class__.__mro__[1].__subclasses__() }}"),
+    ("description", 'toml = "x"\\n[table]'),
+    ("description", "${{ github.token }} and $(whoami) and `id`"),
+    ("description", "tab\there, del\x7f, bell\x07, nul\x00"),
+    ("description", "*markdown* _here_ [link](http://x) <script>alert(1)</script>"),
+    ("description", "# looks like a heading"),
+    ("description", "- looks like a list"),
+    ("author_name", "O'Brien"),
+    ("author_name", 'Dwayne "The Rock" Johnson'),
+    ("author_name", "Zo\u00eb \u00c5str\u00f6m"),
+    ("author_name", "\\u0041 not an escape"),
+    ("author_name", "{{ cookiecutter.author_email }}"),
+    ("author_email", "o'brien+tag@example.com"),
+    ("project_name", "Quote \"n' Roll"),
+    ("project_name", "Caf\u00e9 Layer"),
+]
+
+
+def assert_project_holds(project, answers):
+    """Every .py parses, pyproject parses, and the answers come out unchanged."""
+    for path in project.rglob("*.py"):
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    project_table = metadata["project"]
+    if "description" in answers:
+        assert project_table["description"] == answers["description"]
+    author = project_table["authors"][0]
+    if "author_name" in answers:
+        assert author["name"] == answers["author_name"]
+    if "author_email" in answers:
+        assert author["email"] == answers["author_email"]
+    if "description" in answers:
+        (init,) = project.glob("src/*/__init__.py")
+        module = ast.parse(init.read_text(encoding="utf-8"))
+        assert ast.get_docstring(module, clean=False) == answers["description"]
+
+
+@pytest.mark.parametrize(
+    "field,value", KEPT, ids=[f"{f}-{i}" for i, (f, _) in enumerate(KEPT)]
+)
+def test_hostile_text_is_kept_exactly(output_dir, field, value):
+    project = bake(output_dir, **{field: value})
+    assert_project_holds(project, {field: value})
+
+
+FIELDS = [
+    "project_name",
+    "project_slug",
+    "package_name",
+    "layer_class_name",
+    "description",
+    "author_name",
+    "author_email",
+]
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_payload_never_runs_during_generation(output_dir, tmp_path, field):
+    sentinel = tmp_path / "PWNED"
+    payload = f"x'); __import__('pathlib').Path({str(sentinel)!r}).touch(); ('"
+    jinja = f"{{{{ cycler.__init__.__globals__.os.system('touch {sentinel}') }}}}"
+    for kind, value in (("python", payload), ("jinja", jinja)):
+        folder = output_dir / kind
+        folder.mkdir()
+        result = run_cookiecutter_cli(folder, f"{field}={value}", "run_tests=no")
+        assert not sentinel.exists(), f"{field}={value!r} ran as code"
+        if result.returncode == 0:
+            (project,) = folder.iterdir()
+            assert_project_holds(project, {field: value})
+        else:
+            assert "is refused" in result.stdout, result.stdout + result.stderr
+            assert list(folder.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_payload_never_runs_when_the_generated_tests_run(output_dir, tmp_path):
+    sentinel = tmp_path / "PWNED"
+    payload = f"x'); __import__('pathlib').Path({str(sentinel)!r}).touch(); ('"
+    project = bake(output_dir, description=payload, author_name=payload)
+    result = run_generated_tests(project, "tensorflow", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert not sentinel.exists()
+
+
+one_line_text = st.text(
+    st.characters(blacklist_categories=["Cs"]), max_size=40
+).filter(lambda text: len(text.splitlines()) <= 1 and not text.endswith(("\n", "\r")))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(description=one_line_text, author_name=one_line_text)
+def test_any_one_line_text_round_trips(tmp_path_factory, description, author_name):
+    output_dir = tmp_path_factory.mktemp("out")
+    answers = {"description": description, "author_name": author_name}
+    project = bake(output_dir, **answers)
+    assert_project_holds(project, answers)
