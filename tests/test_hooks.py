@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEMPLATE
+from conftest import run_cookiecutter_cli
 from cookiecutter.utils import create_env_with_context
 
 ANSWERS = {
@@ -153,3 +154,20 @@ def test_answers_json_in_hooks_survives_hostile_text(tmp_path):
     answers = {**ANSWERS, "description": hostile, "author_name": hostile}
     module = load_hook("pre_gen_project", answers, tmp_path)
     assert module.ANSWERS == answers
+
+
+def test_run_tests_no_on_the_command_line_runs_nothing(output_dir):
+    result = run_cookiecutter_cli(output_dir, "run_tests=no")
+    assert result.returncode == 0, result.stderr
+    assert "Tests not run (run_tests is off)" in result.stdout
+
+
+@pytest.mark.slow
+def test_default_bake_runs_its_tests_with_no_stdin(output_dir):
+    result = run_cookiecutter_cli(output_dir)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "All generated tests passed." in result.stdout
+    (project,) = output_dir.iterdir()
+    left = {p.name for p in project.iterdir()}
+    assert left == {".gitignore", "README.md", "pyproject.toml", "src", "tests"}
+    assert not list(project.rglob("__pycache__"))
