@@ -109,7 +109,19 @@ class LiteralAnswers(Extension):
             return source
         answers = self.environment.globals["_literal_answers"]
         answers.append(source)
-        return "{{ _literal_answers[%d] }}" % (len(answers) - 1)
+        return f"{{{{ _literal_answers[{len(answers) - 1}] }}}}"
+
+
+class TemplateFolder(Extension):
+    """Gives templates `template_folder`: where this template lies, as an absolute path.
+
+    The pre-gen hook needs it to import this module: cookiecutter's `_repo_dir` is
+    relative (`.` for `cookiecutter .`), and the hook runs from the project folder.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals["template_folder"] = str(TEMPLATE)
 
 
 def markdown_text(value):

@@ -11,10 +11,11 @@ import sys
 # Answers are read as data: Jinja's `tojson` escapes every backslash and double
 # quote and writes ' as \u0027, so no answer can end this string or run as code.
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
+TEMPLATE_FOLDER = json.loads(r'''{{ template_folder | tojson }}''')
 
 
 def main(answers):
-    sys.path.insert(0, answers["_repo_dir"])
+    sys.path.insert(0, TEMPLATE_FOLDER)
     from local_extensions import answer_errors
 
     errors = answer_errors(answers)

@@ -22,7 +22,7 @@ ANSWERS = {
     "mask_variant": "passthrough",
     "keras_backend": "tensorflow",
     "run_tests": True,
-    "_repo_dir": str(TEMPLATE),
+    "_extensions": ["local_extensions.TemplateFolder"],
 }
 
 
@@ -154,6 +154,21 @@ def test_answers_json_in_hooks_survives_hostile_text(tmp_path):
     answers = {**ANSWERS, "description": hostile, "author_name": hostile}
     module = load_hook("pre_gen_project", answers, tmp_path)
     assert module.ANSWERS == answers
+
+
+def test_template_given_as_a_relative_path(output_dir):
+    # `cookiecutter .` from the checkout, as the README says: the hooks must
+    # still find the template folder although the context names it ".".
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "."]
+    result = subprocess.run(
+        [*command, "--output-dir", str(output_dir), "run_tests=no"],
+        cwd=TEMPLATE,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (output_dir / "my-masked-layer" / "pyproject.toml").exists()
 
 
 def test_run_tests_no_on_the_command_line_runs_nothing(output_dir):
