@@ -52,6 +52,7 @@ def main():
                 str(TEMPLATE),
                 no_input=True,
                 output_dir=os.path.join(scratch, f"{variant}-{backend}"),
+                accept_hooks=False,
                 extra_context={
                     "mask_variant": variant,
                     "keras_backend": backend,
