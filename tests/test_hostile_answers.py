@@ -6,6 +6,10 @@ that no answer ever runs as code.
 """
 
 import ast
+import email
+import email.utils
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -129,3 +133,26 @@ def test_any_one_line_text_round_trips(tmp_path_factory, description, author_nam
     answers = {"description": description, "author_name": author_name}
     project = bake(output_dir, **answers)
     assert_project_holds(project, answers)
+
+
+def test_metadata_of_the_built_package_round_trips(output_dir, tmp_path):
+    # What pip shows is the METADATA setuptools writes, not pyproject.toml.
+    description = "\"q\" 'a' ''' \\ tab\t emoji \U0001f600 {{ 7*7 }} del\x7f nul\x00"
+    author_name = "O'Brien \"Rock\" Zo\u00eb \\"
+    project = bake(output_dir, description=description, author_name=author_name)
+    build = (
+        "import sys; from setuptools import build_meta; "
+        "print(build_meta.prepare_metadata_for_build_wheel(sys.argv[1]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", build, str(tmp_path)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    dist_info = tmp_path / result.stdout.strip().splitlines()[-1]
+    metadata = email.message_from_string((dist_info / "METADATA").read_text())
+    assert metadata["Summary"] == description
+    name, address = email.utils.parseaddr(metadata["Author-email"])
+    assert (name, address) == (author_name, "you@example.com")
