@@ -67,7 +67,7 @@ def padded_tokens(rng, lengths, time, vocabulary_size=20):
 
 
 def token_batch(seed=0, batch=5, time=7, vocabulary_size=50):
-    """Padded tokens with one full row, one empty row and random lengths; and lengths."""
+    """(tokens, lengths): one full row, one empty row, the rest random lengths."""
     rng = np.random.default_rng(seed)
     lengths = np.array([time, 0, *rng.integers(1, time + 1, batch - 2)])
     return padded_tokens(rng, lengths, time, vocabulary_size), lengths
@@ -355,16 +355,10 @@ class MaskContract:
                 atol=1e-5,
             )
 
-    def explicit_mask_model(self, layer, masked=True):
-        """A functional model with unknown batch and time dims and mask inputs.
-
-        With `masked=False` it has no mask inputs and calls the layer unmasked.
-        """
+    def explicit_mask_model(self, layer):
+        """A functional model with unknown batch and time dims and mask inputs."""
         xs = [keras.Input((None, c)) for c in self.input_features]
         ms = [keras.Input((None,), dtype="bool") for _ in self.input_features]
-        if not masked:
-            outputs = layer(self.pack(xs))
-            return keras.Model(self.pack(xs), [outputs, MaskProbe()(outputs)])
         outputs = layer(self.pack(xs), mask=self.pack(ms))
         return keras.Model([*xs, *ms], [outputs, MaskProbe()(outputs)])
 
@@ -383,34 +377,47 @@ class MaskContract:
 
     # 5. Compiled parity.
 
+    def parity_model(self, layer, vocab=20):
+        """One model, three ways in: explicit masks, no masks, Embedding masks.
+
+        Outputs each branch's outputs and the mask it hands on. One model keeps
+        the compiled checks to one trace per length.
+        """
+        xs = [keras.Input((None, c)) for c in self.input_features]
+        ms = [keras.Input((None,), dtype="bool") for _ in self.input_features]
+        tokens = [keras.Input((None,), dtype="int32") for _ in self.input_features]
+        embedded = [
+            keras.layers.Embedding(vocab, c, mask_zero=True)(t)
+            for c, t in zip(self.input_features, tokens)
+        ]
+        branches = [
+            layer(self.pack(xs), mask=self.pack(ms)),
+            layer(self.pack(xs)),
+            layer(self.pack(embedded)),
+        ]
+        outputs = [y for branch in branches for y in (branch, MaskProbe()(branch))]
+        return keras.Model([*xs, *ms, *tokens], outputs)
+
     @pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "jit"])
     def test_eager_predict_and_jit_agree(self, jit_compile):
         rng = np.random.default_rng(8)
-        layer = self.make_layer()
-        models = {
-            "explicit masks": self.explicit_mask_model(layer),
-            "no masks": self.explicit_mask_model(layer, masked=False),
-            "Embedding(mask_zero=True)": self.embedding_model(layer)[0],
-        }
-        for model in models.values():
-            model.compile(jit_compile=jit_compile)
+        model = self.parity_model(self.make_layer())
+        model.compile(jit_compile=jit_compile)
+        names = ["explicit masks", "no masks", "Embedding(mask_zero=True)"]
         # Two time lengths: one compiled model must serve any length.
         for time in (self.time, self.time + 3):
             inputs, masks, _ = self.make_batch(rng, batch=8, time=time)
-            feeds = {
-                "explicit masks": [*inputs, *masks],
-                "no masks": self.pack(inputs),
-                "Embedding(mask_zero=True)": self.pack(
-                    self.make_tokens(rng, batch=8, time=time)
-                ),
-            }
-            for name, model in models.items():
-                eager = [to_numpy(y) for y in model(feeds[name])]
-                compiled = model.predict(feeds[name], batch_size=8, verbose=0)
-                for got, want in zip(compiled, eager):
-                    np.testing.assert_allclose(
-                        got, want, rtol=1e-5, atol=1e-5, err_msg=f"{name}, T={time}"
-                    )
+            data = [*inputs, *masks, *self.make_tokens(rng, batch=8, time=time)]
+            eager = [to_numpy(y) for y in model(data)]
+            compiled = model.predict(data, batch_size=8, verbose=0)
+            for index, (got, want) in enumerate(zip(compiled, eager)):
+                np.testing.assert_allclose(
+                    got,
+                    want,
+                    rtol=1e-5,
+                    atol=1e-5,
+                    err_msg=f"{names[index // 2]}, T={time}",
+                )
 
     # 6. Mixed precision.
 
