@@ -81,7 +81,6 @@ def _template_tags():
     sources = [(TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")]
     sources += [p.read_text(encoding="utf-8") for p in TEMPLATE.glob("hooks/*.py")]
     sources += [str(p) for p in TEMPLATE.glob("{{cookiecutter.project_slug}}/**/*")]
-    sources.append("{{cookiecutter.project_slug}}")
     return frozenset(tag for source in sources for tag in JINJA_TAG.findall(source))
 
 

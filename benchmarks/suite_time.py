@@ -9,8 +9,6 @@ test: timings are never asserted.
 """
 
 import argparse
-import json
-import os
 import statistics
 import subprocess
 import sys
@@ -18,16 +16,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from bakery import BACKENDS  # noqa: E402
+from bakery import VARIANTS  # noqa: E402
+from bakery import bake  # noqa: E402
+from bakery import run_generated_tests  # noqa: E402
 
-TEMPLATE = Path(__file__).resolve().parents[1]
-CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
-
-def wall_time(command, cwd, env):
+def wall_time(run, *args, **kwargs):
+    """Seconds `run(*args, **kwargs)` takes; it must succeed."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    result = run(*args, **kwargs)
+    elapsed = time.perf_counter() - start
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return elapsed
 
 
 def main():
@@ -37,38 +39,25 @@ def main():
     args = parser.parse_args()
     combinations = [("passthrough", "tensorflow")]
     if args.all:
-        combinations = [
-            (variant, backend)
-            for variant in CHOICES["mask_variant"]
-            for backend in CHOICES["keras_backend"]
-        ]
+        combinations = [(v, b) for v in VARIANTS for b in BACKENDS]
     import_tf = [sys.executable, "-c", "import tensorflow"]
-    suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     print("| variant | backend | suite (s) | import tensorflow (s) | ratio |")
     print("| --- | --- | --- | --- | --- |")
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch_dir:
         for variant, backend in combinations:
-            project = cookiecutter(
-                str(TEMPLATE),
-                no_input=True,
-                output_dir=os.path.join(scratch, f"{variant}-{backend}"),
-                accept_hooks=False,
-                extra_context={
-                    "mask_variant": variant,
-                    "keras_backend": backend,
-                    "run_tests": False,
-                },
+            scratch = Path(scratch_dir) / f"{variant}-{backend}"
+            scratch.mkdir()
+            project = bake(
+                scratch, accept_hooks=False, mask_variant=variant, keras_backend=backend
             )
-            env = {
-                **os.environ,
-                "KERAS_BACKEND": backend,
-                "PYTHONDONTWRITEBYTECODE": "1",
-                "HYPOTHESIS_STORAGE_DIRECTORY": os.path.join(scratch, "hypothesis"),
-            }
             suite_times, import_times = [], []
             for _ in range(args.rounds):
-                import_times.append(wall_time(import_tf, project, env))
-                suite_times.append(wall_time(suite, project, env))
+                import_times.append(
+                    wall_time(subprocess.run, import_tf, capture_output=True, text=True)
+                )
+                suite_times.append(
+                    wall_time(run_generated_tests, project, backend, tmp_path=scratch)
+                )
             suite_median = statistics.median(suite_times)
             import_median = statistics.median(import_times)
             print(

@@ -6,9 +6,9 @@ import shutil
 import tomllib
 
 import pytest
-from conftest import TEMPLATE
-from conftest import bake
-from conftest import run_cookiecutter_cli
+from bakery import TEMPLATE
+from bakery import bake
+from bakery import run_cookiecutter_cli
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 

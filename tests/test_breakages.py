@@ -9,9 +9,9 @@ or collection error (exit 2), so a broken snippet cannot pass for a caught bug.
 import textwrap
 
 import pytest
-from conftest import VARIANTS
-from conftest import bake
-from conftest import run_generated_tests
+from bakery import VARIANTS
+from bakery import bake
+from bakery import run_generated_tests
 
 LAYER = "MyMaskedLayer"
 PREAMBLE = f"""

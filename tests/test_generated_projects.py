@@ -7,10 +7,10 @@ import sys
 import tomllib
 
 import pytest
-from conftest import BACKENDS
-from conftest import VARIANTS
-from conftest import bake
-from conftest import run_generated_tests
+from bakery import BACKENDS
+from bakery import VARIANTS
+from bakery import bake
+from bakery import run_generated_tests
 
 COMBINATIONS = [(v, b) for v in VARIANTS for b in BACKENDS]
 IDS = [f"{v}-{b}" for v, b in COMBINATIONS]

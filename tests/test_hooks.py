@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE
-from conftest import run_cookiecutter_cli
+from bakery import TEMPLATE
+from bakery import run_cookiecutter_cli
 from cookiecutter.utils import create_env_with_context
 
 ANSWERS = {

@@ -13,9 +13,9 @@ import sys
 import tomllib
 
 import pytest
-from conftest import bake
-from conftest import run_cookiecutter_cli
-from conftest import run_generated_tests
+from bakery import bake
+from bakery import run_cookiecutter_cli
+from bakery import run_generated_tests
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import TEMPLATE
+from bakery import TEMPLATE
 
 
 def readme_commands():
