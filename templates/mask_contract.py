@@ -295,17 +295,22 @@ class MaskContract:
             err_msg="mask=None must equal an all-True mask",
         )
 
-    def embedding_model(self, layer, vocab=20):
-        """Tokens -> Embedding(mask_zero=True) -> layer -> [outputs, mask handed on].
-
-        Returns the model and its embedding layers.
-        """
+    def embedded_tokens(self, vocab=20):
+        """Token inputs, an Embedding(mask_zero=True) for each, and their outputs."""
         tokens = [keras.Input((None,), dtype="int32") for _ in self.input_features]
         embeddings = [
             keras.layers.Embedding(vocab, channels, mask_zero=True)
             for channels in self.input_features
         ]
-        outputs = layer(self.pack([e(t) for e, t in zip(embeddings, tokens)]))
+        return tokens, embeddings, [e(t) for e, t in zip(embeddings, tokens)]
+
+    def embedding_model(self, layer, vocab=20):
+        """Tokens -> Embedding(mask_zero=True) -> layer -> [outputs, mask handed on].
+
+        Returns the model and its embedding layers.
+        """
+        tokens, embeddings, embedded = self.embedded_tokens(vocab)
+        outputs = layer(self.pack(embedded))
         model = keras.Model(self.pack(tokens), [outputs, MaskProbe()(outputs)])
         return model, embeddings
 
@@ -385,11 +390,7 @@ class MaskContract:
         """
         xs = [keras.Input((None, c)) for c in self.input_features]
         ms = [keras.Input((None,), dtype="bool") for _ in self.input_features]
-        tokens = [keras.Input((None,), dtype="int32") for _ in self.input_features]
-        embedded = [
-            keras.layers.Embedding(vocab, c, mask_zero=True)(t)
-            for c, t in zip(self.input_features, tokens)
-        ]
+        tokens, _, embedded = self.embedded_tokens(vocab)
         branches = [
             layer(self.pack(xs), mask=self.pack(ms)),
             layer(self.pack(xs)),
