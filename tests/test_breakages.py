@@ -56,7 +56,7 @@ def _call(self, inputs, mask=None):
     "nan_on_fully_masked_rows": f"""
 def _call(self, inputs, mask=None):
     outputs = _original_call(self, inputs, mask=mask)
-    masks = [m for m in (mask if isinstance(mask, (list, tuple)) else [mask])]
+    masks = mask if isinstance(mask, (list, tuple)) else [mask]
     masks = [ops.cast(m, "bool") for m in masks if m is not None]
     if not masks:
         return outputs
