@@ -41,7 +41,8 @@ def test_fully_padded_row_gives_the_output_for_zeros():
     zeros = np.zeros((1, model.embedding_dim), "float32")
     expected = to_numpy(model.head(model.encoder(zeros)))
     assert np.all(expected != 0.0)
-    np.testing.assert_allclose(outputs[lengths == 0], expected, rtol=1e-6)
+    # A batched matmul and a one-row matmul may round differently (seen on JAX).
+    np.testing.assert_allclose(outputs[lengths == 0], expected, rtol=1e-5, atol=1e-6)
 
 
 def masked_mean(x, mask):
