@@ -19,14 +19,21 @@ JINJA_LEFTOVER = re.compile(r"{{|{%|{#")
 
 def expected_files(package="my_masked_layer", module="my_masked_layer"):
     return {
+        ".github/workflows/ci.yml",
         ".gitignore",
+        ".pre-commit-config.yaml",
+        "LICENSE",
         "README.md",
+        f"benchmarks/bench_{module}.py",
         "pyproject.toml",
         f"src/{package}/__init__.py",
+        f"src/{package}/py.typed",
         f"src/{package}/{module}.py",
         f"src/{package}/masked_model.py",
         "tests/conftest.py",
         "tests/mask_contract.py",
+        "tests/test_benchmark.py",
+        "tests/test_scale_out.py",
         f"tests/test_{module}.py",
         "tests/test_masked_model.py",
     }
