@@ -1,0 +1,194 @@
+{% from "macros.jinja" import from_import -%}
+"""Times `{{ cookiecutter.layer_class_name }}` with a mask, without one{% block builtin_summary %}{% endblock %}.
+
+Every candidate is compiled (`jit_compile=True` through `tf.function` on
+TensorFlow, `jax.jit` on JAX; PyTorch runs eagerly) and returns both the
+output and the output mask, so the cost of `compute_mask` is counted too.
+Before timing, the compiled outputs are checked against an eager call. After a
+warm-up, the candidates run in alternating rounds, so that drift in the machine
+hits every side of a ratio alike; the table gives median milliseconds per call
+and the ratios of those medians.
+
+    python benchmarks/bench_{{ cookiecutter.__layer_module }}.py
+    python benchmarks/bench_{{ cookiecutter.__layer_module }}.py --lengths 64 --rounds 3
+
+It needs the package installed (`python -m pip install -e .`); the backend is
+`KERAS_BACKEND`, as for the tests.
+"""
+
+import argparse
+import statistics
+import time
+
+import keras
+import numpy as np
+from keras import ops
+
+{{ from_import(cookiecutter.package_name, cookiecutter.layer_class_name) }}
+
+# Ratios of median times the layer is held to (lengths not listed here: none).
+TARGETS = {
+    ("masked", "unmasked"): {256: 2.0, 2048: 1.5},
+{%- block builtin_target %}{% endblock %}
+}
+
+
+def compile_function(function):
+    """`function` compiled by the backend: XLA on TensorFlow and JAX."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(function, jit_compile=True)
+    if backend == "jax":
+        import jax
+
+        return jax.jit(function)
+    return function
+
+
+def wait_for(outputs):
+    """Blocks until `outputs` are computed (JAX dispatches asynchronously)."""
+    for tensor in keras.tree.flatten(outputs):
+        if hasattr(tensor, "block_until_ready"):
+            tensor.block_until_ready()
+    return outputs
+
+
+def padded_batch(rng, batch, length, channels):
+    """Float inputs with garbage padding, and a mask keeping 1/2 to all steps."""
+    x = rng.normal(size=(batch, length, channels)).astype("float32")
+    lengths = rng.integers(max(length // 2, 1), length + 1, size=batch)
+    mask = np.arange(length) < lengths[:, None]
+    x[~mask] = 1e3
+    return x, mask
+
+
+def candidates(batch, length, channels, seed=0):
+    """Name -> (function, arguments, reference outputs) on one masked batch.
+
+    Each function returns `(output, output_mask)`; the reference is the eager
+    result it must reproduce.
+    """
+    rng = np.random.default_rng(seed)
+{%- block candidates %}
+    x, mask = padded_batch(rng, batch, length, channels)
+    x, mask = ops.convert_to_tensor(x), ops.convert_to_tensor(mask)
+    layer = {{ cookiecutter.layer_class_name }}()
+
+    def masked(x, mask):
+        return layer(x, mask=mask), layer.compute_mask(x, mask)
+
+    def unmasked(x):
+        return layer(x), layer.compute_mask(x, None)
+
+    timed = {
+        "masked": (masked, (x, mask), masked(x, mask)),
+        "unmasked": (unmasked, (x,), unmasked(x)),
+    }
+{%- block builtin %}{% endblock %}
+    return timed
+{%- endblock %}
+
+
+def check(name, outputs, reference):
+    """Fails loudly if a compiled candidate does not compute what it should."""
+    for got, expected in zip(outputs, reference):
+        if (got is None) != (expected is None):
+            raise AssertionError(f"{name}: the output mask is {got}, not {expected}")
+        if got is not None:
+            np.testing.assert_allclose(
+                ops.convert_to_numpy(got),
+                ops.convert_to_numpy(expected),
+                rtol=1e-5,
+                atol=1e-5,
+                err_msg=f"{name}: the compiled call disagrees with the eager one",
+            )
+
+
+def median_times(functions, rounds, min_seconds):
+    """Median seconds per call of each `(function, arguments)`, in alternating
+    rounds: forward order in even rounds, backward in odd ones."""
+    calls = {}
+    for name, (function, arguments) in functions.items():
+        start = time.perf_counter()
+        wait_for(function(*arguments))
+        calls[name] = max(1, round(min_seconds / (time.perf_counter() - start)))
+    times = {name: [] for name in functions}
+    order = list(functions)
+    for round_index in range(rounds):
+        for name in order if round_index % 2 == 0 else order[::-1]:
+            function, arguments = functions[name]
+            start = time.perf_counter()
+            for _ in range(calls[name]):
+                wait_for(function(*arguments))
+            times[name].append((time.perf_counter() - start) / calls[name])
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
+
+
+def run(batch, channels, lengths, rounds, min_seconds):
+    """Times every candidate at every length; returns one row per length."""
+    rows = []
+    for length in lengths:
+        functions = {}
+        for name, (function, arguments, reference) in candidates(
+            batch, length, channels
+        ).items():
+            compiled = compile_function(function)
+            check(name, wait_for(compiled(*arguments)), reference)
+            functions[name] = (compiled, arguments)
+        medians = median_times(functions, rounds, min_seconds)
+        ratios = {pair: medians[pair[0]] / medians[pair[1]] for pair in TARGETS}
+        rows.append({"length": length, "seconds": medians, "ratios": ratios})
+    return rows
+
+
+def table(rows, batch, channels):
+    """A Markdown table of `rows`; a ratio over its target is flagged MISSED."""
+    names = list(rows[0]["seconds"])
+    pairs = list(TARGETS)
+    header = ["T", *(f"{name} (ms)" for name in names)]
+    header += [f"{a} / {b}" for a, b in pairs]
+    backend = keras.backend.backend()
+    compiler = "XLA" if backend in ("tensorflow", "jax") else "eager"
+    lines = [
+        f"{backend} backend ({compiler}), B={batch}, C={channels}, "
+        "median time per call",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
+    ]
+    for row in rows:
+        cells = [str(row["length"])]
+        cells += [f"{row['seconds'][name] * 1e3:.3f}" for name in names]
+        for pair in pairs:
+            ratio = row["ratios"][pair]
+            target = TARGETS[pair].get(row["length"])
+            cell = f"{ratio:.2f}"
+            if target is not None:
+                cell += f" (target <= {target}{'' if ratio <= target else ', MISSED'})"
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--channels", type=int, default=128)
+    parser.add_argument("--lengths", type=int, nargs="+", default=[256, 2048])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument(
+        "--min-seconds",
+        type=float,
+        default=0.05,
+        help="time per candidate per round, from which the number of calls follows",
+    )
+    args = parser.parse_args(argv)
+    rows = run(args.batch, args.channels, args.lengths, args.rounds, args.min_seconds)
+    print(table(rows, args.batch, args.channels))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
