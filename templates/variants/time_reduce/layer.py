@@ -61,18 +61,22 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
             # max(time, 1): an empty time axis gives zeros, like an empty row.
             count = ops.maximum(ops.shape(inputs)[1], 1)
             return ops.divide(total, ops.cast(count, inputs.dtype))
-        mask = ops.expand_dims(ops.cast(mask, "bool"), -1)
-        # `where`, not a multiply by the mask: a padded step holding inf or NaN
-        # would turn into NaN under `0 * x` and leak into the sum.
-        total = ops.sum(
-            ops.where(mask, inputs, ops.zeros_like(inputs)),
-            axis=1,
-            keepdims=self.keepdims,
+        mask = ops.cast(mask, "bool")
+        # The sum of the real steps is a matrix product with the mask: one
+        # pass over `inputs`, much faster than a select followed by a sum.
+        product = ops.einsum("bt,btc->bc", ops.cast(mask, inputs.dtype), inputs)
+        # But `0 * x` is NaN when a padded step holds inf or NaN. Then, and
+        # only then, sum again with a select, which never reads padded values.
+        total = ops.cond(
+            ops.all(ops.isfinite(product)),
+            lambda: product,
+            lambda: ops.sum(ops.where(ops.expand_dims(mask, -1), inputs, 0), axis=1),
         )
         # Count in int32: a float16 or bfloat16 running count stops being exact
         # long before the time axis is long.
-        count = ops.sum(ops.cast(mask, "int32"), axis=1, keepdims=self.keepdims)
-        return ops.divide(total, ops.cast(ops.maximum(count, 1), inputs.dtype))
+        count = ops.maximum(ops.sum(ops.cast(mask, "int32"), axis=1, keepdims=True), 1)
+        mean = ops.divide(total, ops.cast(count, inputs.dtype))
+        return ops.expand_dims(mean, 1) if self.keepdims else mean
 
     def compute_mask(self, inputs, mask=None):
         return None
