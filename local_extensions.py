@@ -206,9 +206,27 @@ def answer_errors(answers):
 def check_answers(answers):
     """Jinja filter: raises ``InvalidAnswer`` on the first broken rule, else 'ok'."""
     errors = answer_errors(answers)
+    if errors and "cruft._cli" in sys.modules:
+        # cruft's command line prints a traceback for any exception; SystemExit
+        # prints just the line and exits 1, as cookiecutter's command line does.
+        raise SystemExit(errors[0])
     if errors:
         raise InvalidAnswer(errors[0])
     return "ok"
+
+
+class ReloadNextTime(Extension):
+    """Makes the next Jinja environment import this module afresh.
+
+    `cruft update` renders the project's template version and the newest one in
+    one process: without this, the newest render would reuse the older version of
+    this module from `sys.modules`. It is listed last in `_extensions`, after
+    every extension taken from this module.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        sys.modules.pop(__name__, None)
 
 
 SnakeCaseFilter = simple_filter(snake_case)
