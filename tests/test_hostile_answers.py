@@ -115,9 +115,9 @@ def test_payload_never_runs_when_the_generated_tests_run(output_dir, tmp_path):
     assert not sentinel.exists()
 
 
-one_line_text = st.text(
-    st.characters(blacklist_categories=["Cs"]), max_size=40
-).filter(lambda text: len(text.splitlines()) <= 1 and not text.endswith(("\n", "\r")))
+one_line_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40).filter(
+    lambda text: len(text.splitlines()) <= 1 and not text.endswith(("\n", "\r"))
+)
 
 
 @settings(
@@ -138,7 +138,7 @@ def test_any_one_line_text_round_trips(tmp_path_factory, description, author_nam
 def test_metadata_of_the_built_package_round_trips(output_dir, tmp_path):
     # What pip shows is the METADATA setuptools writes, not pyproject.toml.
     description = "\"q\" 'a' ''' \\ tab\t emoji \U0001f600 {{ 7*7 }} del\x7f nul\x00"
-    author_name = "O'Brien \"Rock\" Zo\u00eb \\"
+    author_name = 'O\'Brien "Rock" Zo\u00eb \\'
     project = bake(output_dir, description=description, author_name=author_name)
     build = (
         "import sys; from setuptools import build_meta; "
