@@ -112,3 +112,18 @@ def test_generated_project_lints_and_passes_its_tests(
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert re.search(r"\d+ passed", result.stdout)
     assert project_files(project) == expected_files(), "the test run left files"
+
+
+# What `-m scale_out` must run on each backend: the rest skip, naming the backend.
+SCALE_OUT_RUNS = {"tensorflow": "2 passed, 1 skipped", "jax": "1 passed, 2 skipped"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", SCALE_OUT_RUNS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_generated_scale_out_tests_pass(output_dir, tmp_path, variant, backend):
+    project = bake(output_dir, mask_variant=variant, keras_backend=backend)
+    result = run_generated_tests(project, backend, "-m", "scale_out", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert f"\n{SCALE_OUT_RUNS[backend]}, " in result.stdout
+    assert project_files(project) == expected_files(), "the test run left files"
