@@ -19,6 +19,11 @@ import tempfile
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
 STRICT_VARIABLE = "KERAS_MASKED_LAYER_STRICT"
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}
+# PyPI's torch wheel for Linux bundles CUDA (gigabytes); PyTorch's own index
+# has the CPU build, which pip then keeps when it installs the project.
+TORCH_CPU_INSTALL = (
+    "python -m pip install torch --index-url https://download.pytorch.org/whl/cpu"
+)
 
 
 def is_yes(value):
@@ -38,6 +43,8 @@ def main(answers, environ=os.environ):
     project = shlex.quote(os.getcwd())
     rerun = f"cd {project} && python -m pytest"
     install = f'cd {project} && python -m pip install -e ".[test]"'
+    if backend == "torch":
+        install = f"{TORCH_CPU_INSTALL} && {install}"
     status = 0
     if not is_yes(answers["run_tests"]):
         print(f"Tests not run (run_tests is off). Run them later with: {rerun}")

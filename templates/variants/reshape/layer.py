@@ -64,23 +64,30 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
             # NaN would turn into NaN under `0 * x`.
             mask = ops.expand_dims(ops.cast(mask, "bool"), -1)
             inputs = ops.where(mask, inputs, ops.zeros_like(inputs))
-        # Unknown dims come back as scalar tensors (TensorFlow) or as ints
-        # (JAX traces with concrete shapes), so this also runs compiled.
+        # Unknown dims come back as scalar tensors (TensorFlow), ints (JAX
+        # traces with concrete shapes) or symbolic ints (torch.compile), so
+        # this also runs compiled.
         batch, time, channels = ops.shape(inputs)
         steps = (time + self.factor - 1) // self.factor
-        inputs = ops.pad(inputs, [[0, 0], [0, steps * self.factor - time], [0, 0]])
+        # Zeros joined on, not `ops.pad`: every `ops.pad` call names a new
+        # Keras operation, and torch.compile traces again when that name moves.
+        zeros = ops.zeros((batch, steps * self.factor - time, channels), inputs.dtype)
+        inputs = ops.concatenate([inputs, zeros], axis=1)
         return ops.reshape(inputs, (batch, steps, self.factor * channels))
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:
             return None
-        # Built from static pads and strided slices only: Keras also calls this
-        # on symbolic tensors whose time dim is None, where a pad width that
-        # depends on `time` cannot be built. The right pad of `factor - 1`
-        # False steps makes every strided slice `ceil(time / factor)` long;
-        # slice `k` holds source step `k` of each merged step.
+        # Built from a fixed-width pad and strided slices only: Keras also
+        # calls this on symbolic tensors whose time dim is None, where a pad
+        # width that depends on `time` cannot be built. The right pad of
+        # `factor - 1` False steps makes every strided slice
+        # `ceil(time / factor)` long; slice `k` holds source step `k` of each
+        # merged step. The pad is a (batch, 1) False column joined on
+        # `factor - 1` times (not `ops.pad`, for torch.compile as in `call`).
         mask = ops.cast(mask, "bool")
-        mask = ops.pad(mask, [[0, 0], [0, self.factor - 1]], constant_values=False)
+        false_step = ops.zeros_like(ops.any(mask, axis=1, keepdims=True))
+        mask = ops.concatenate([mask] + [false_step] * (self.factor - 1), axis=1)
         merged = None
         for k in range(self.factor):
             stop = k + 1 - self.factor

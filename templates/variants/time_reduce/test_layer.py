@@ -93,6 +93,9 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             atol=1e-6,
         )
 
+    # On PyTorch, `jit_compile=True` is `torch.compile`, and Dynamo warns that
+    # it traces through Keras's own cached dtype helpers.
+    @pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools")
     @pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "jit"])
     def test_no_mask_in_a_compiled_model_with_unknown_time(self, jit_compile):
         inputs = keras.Input((None, 3))
