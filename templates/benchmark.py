@@ -64,6 +64,27 @@ def padded_batch(rng, batch, length, channels):
     return x, mask
 
 
+def as_function(layer, inputs, mask):
+    """`layer`, built on `inputs` and `mask`, as a function of its weights,
+    inputs and mask that returns the output and the output mask.
+
+    The weights are arguments, as in a compiled training step. Captured as
+    constants instead, they would be folded in by XLA (a zero bias vanishes
+    from the unmasked call, not from the masked one) and skew the ratios.
+    """
+
+    def call(weights, inputs, mask=None):
+        outputs, _ = layer.stateless_call(*weights, inputs, mask=mask)
+        return outputs, layer.compute_mask(inputs, mask)
+
+    layer(inputs, mask=mask)  # Creates the weights.
+    weights = (
+        [variable.value for variable in layer.trainable_variables],
+        [variable.value for variable in layer.non_trainable_variables],
+    )
+    return call, weights
+
+
 def candidates(batch, length, channels, seed=0):
     """Name -> (function, arguments, reference outputs) on one masked batch.
 
@@ -75,16 +96,10 @@ def candidates(batch, length, channels, seed=0):
     x, mask = padded_batch(rng, batch, length, channels)
     x, mask = ops.convert_to_tensor(x), ops.convert_to_tensor(mask)
     layer = {{ cookiecutter.layer_class_name }}()
-
-    def masked(x, mask):
-        return layer(x, mask=mask), layer.compute_mask(x, mask)
-
-    def unmasked(x):
-        return layer(x), layer.compute_mask(x, None)
-
+    call, weights = as_function(layer, x, mask)
     timed = {
-        "masked": (masked, (x, mask), masked(x, mask)),
-        "unmasked": (unmasked, (x,), unmasked(x)),
+        "masked": (call, (weights, x, mask), call(weights, x, mask)),
+        "unmasked": (call, (weights, x), call(weights, x)),
     }
 {%- block builtin %}{% endblock %}
     return timed

@@ -6,26 +6,21 @@
 {% block candidates %}
     a, mask_a = padded_batch(rng, batch, length, channels)
     b, mask_b = padded_batch(rng, batch, length, channels)
-    a, b = ops.convert_to_tensor(a), ops.convert_to_tensor(b)
+    inputs = [ops.convert_to_tensor(a), ops.convert_to_tensor(b)]
     masks = [ops.convert_to_tensor(mask_a), ops.convert_to_tensor(mask_b)]
     layer = {{ cookiecutter.layer_class_name }}(axis=1)
-
-    def masked(a, b, masks):
-        return layer([a, b], mask=masks), layer.compute_mask([a, b], masks)
-
-    def unmasked(a, b):
-        return layer([a, b]), layer.compute_mask([a, b], None)
+    call, weights = as_function(layer, inputs, masks)
 
     # Keras's nearest built-in. Its `call` takes no mask: its output mask comes
     # from `compute_mask`, and it leaves the padded steps as they are.
     concatenate = keras.layers.Concatenate(axis=1)
 
-    def builtin(a, b, masks):
-        return concatenate([a, b]), concatenate.compute_mask([a, b], masks)
+    def builtin(inputs, masks):
+        return concatenate(inputs), concatenate.compute_mask(inputs, masks)
 
     return {
-        "masked": (masked, (a, b, masks), masked(a, b, masks)),
-        "unmasked": (unmasked, (a, b), unmasked(a, b)),
-        "Concatenate": (builtin, (a, b, masks), builtin(a, b, masks)),
+        "masked": (call, (weights, inputs, masks), call(weights, inputs, masks)),
+        "unmasked": (call, (weights, inputs), call(weights, inputs)),
+        "Concatenate": (builtin, (inputs, masks), builtin(inputs, masks)),
     }
 {%- endblock %}
