@@ -61,3 +61,20 @@ def run_generated_tests(project, backend, *pytest_args, tmp_path):
         capture_output=True,
         text=True,
     )
+
+
+def build_with_setuptools(project, hook, output_dir):
+    """Runs the PEP 517 `hook` of setuptools (say "build_wheel") on `project` in
+    a fresh interpreter, as pip would; returns the path of what it built."""
+    code = (
+        "import sys; from setuptools import build_meta; "
+        f"print(build_meta.{hook}(sys.argv[1]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(output_dir)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return Path(output_dir) / result.stdout.strip().splitlines()[-1]

@@ -12,7 +12,6 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 import tomllib
 import zipfile
 from datetime import UTC
@@ -23,6 +22,7 @@ import yaml
 from bakery import BACKENDS
 from bakery import TEMPLATE
 from bakery import bake
+from bakery import build_with_setuptools
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
@@ -266,18 +266,7 @@ def test_built_wheel_ships_license_and_py_typed(licensed, tmp_path):
     assert (project / "src" / package / "py.typed").read_bytes() == b""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["*"]
-    build = (
-        "import sys; from setuptools import build_meta; "
-        "print(build_meta.build_wheel(sys.argv[1]))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", build, str(tmp_path)],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    wheel = tmp_path / result.stdout.strip().splitlines()[-1]
+    wheel = build_with_setuptools(project, "build_wheel", tmp_path)
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         (dist_info,) = {name.split("/")[0] for name in names if ".dist-info/" in name}

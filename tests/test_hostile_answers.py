@@ -8,12 +8,11 @@ that no answer ever runs as code.
 import ast
 import email
 import email.utils
-import subprocess
-import sys
 import tomllib
 
 import pytest
 from bakery import bake
+from bakery import build_with_setuptools
 from bakery import run_cookiecutter_cli
 from bakery import run_generated_tests
 from hypothesis import HealthCheck
@@ -140,18 +139,9 @@ def test_metadata_of_the_built_package_round_trips(output_dir, tmp_path):
     description = "\"q\" 'a' ''' \\ tab\t emoji \U0001f600 {{ 7*7 }} del\x7f nul\x00"
     author_name = 'O\'Brien "Rock" Zo\u00eb \\'
     project = bake(output_dir, description=description, author_name=author_name)
-    build = (
-        "import sys; from setuptools import build_meta; "
-        "print(build_meta.prepare_metadata_for_build_wheel(sys.argv[1]))"
+    dist_info = build_with_setuptools(
+        project, "prepare_metadata_for_build_wheel", tmp_path
     )
-    result = subprocess.run(
-        [sys.executable, "-c", build, str(tmp_path)],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    dist_info = tmp_path / result.stdout.strip().splitlines()[-1]
     metadata = email.message_from_string((dist_info / "METADATA").read_text())
     assert metadata["Summary"] == description
     name, address = email.utils.parseaddr(metadata["Author-email"])
