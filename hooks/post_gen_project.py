@@ -55,13 +55,21 @@ def main(answers, environ=os.environ):
         )
     else:
         print(f"Running the generated tests on the {backend} backend ...", flush=True)
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        # Only the plugin the suite needs: other installed plugins cannot
+        # break the first run, and pytest does not spend 1.5 s rewriting the
+        # asserts of all of hypothesis, which it does for every autoloaded
+        # plugin's package when bytecode is not written.
+        command = [
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
+            *("-p", "_hypothesis_pytestplugin"),
+        ]
         with tempfile.TemporaryDirectory() as scratch:
             # No caches or bytecode in the new project: it stays as generated.
             env = {
                 **environ,
                 "KERAS_BACKEND": backend,
                 "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
                 "HYPOTHESIS_STORAGE_DIRECTORY": scratch,
             }
             result = subprocess.run(command, env=env, stdin=subprocess.DEVNULL)

@@ -44,15 +44,20 @@ def run_cookiecutter_cli(output_dir, *answers, env=None):
 def run_generated_tests(project, backend, *pytest_args, tmp_path):
     """Runs a generated project's suite under `backend` in a fresh interpreter.
 
-    Like the post-gen hook, it leaves no caches or bytecode in the project.
+    Like the post-gen hook, it loads no other pytest plugin and leaves no
+    caches or bytecode in the project.
     """
     env = {
         **os.environ,
         "KERAS_BACKEND": backend,
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path / "hypothesis"),
     }
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command = [
+        *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
+        *("-p", "_hypothesis_pytestplugin"),
+    ]
     return subprocess.run(
         [*command, *pytest_args],
         cwd=project,
