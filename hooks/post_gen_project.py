@@ -60,8 +60,14 @@ def main(answers, environ=os.environ):
         # asserts of all of hypothesis, which it does for every autoloaded
         # plugin's package when bytecode is not written.
         command = [
-            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
-            *("-p", "_hypothesis_pytestplugin"),
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "_hypothesis_pytestplugin",
         ]
         with tempfile.TemporaryDirectory() as scratch:
             # No caches or bytecode in the new project: it stays as generated.

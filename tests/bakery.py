@@ -55,8 +55,14 @@ def run_generated_tests(project, backend, *pytest_args, tmp_path):
         "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path / "hypothesis"),
     }
     command = [
-        *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
-        *("-p", "_hypothesis_pytestplugin"),
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "_hypothesis_pytestplugin",
     ]
     return subprocess.run(
         [*command, *pytest_args],

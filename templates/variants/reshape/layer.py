@@ -86,6 +86,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         # merged step. The pad is a (batch, 1) False column joined on
         # `factor - 1` times (not `ops.pad`, for torch.compile as in `call`).
         mask = ops.cast(mask, "bool")
+        # `any` gives a (batch, 1) tensor even when time is 0, where
+        # `mask[:, :1]` would be (batch, 0).
         false_step = ops.zeros_like(ops.any(mask, axis=1, keepdims=True))
         mask = ops.concatenate([mask] + [false_step] * (self.factor - 1), axis=1)
         merged = None
