@@ -2,6 +2,7 @@
 
 import re
 
+from bakery import CHOICES
 from bakery import TEMPLATE
 
 
@@ -19,3 +20,11 @@ def test_readme_gives_the_two_setup_commands():
 def test_ci_runs_the_readme_test_command_verbatim():
     ci_lines = (TEMPLATE / ".ci" / "run").read_text().splitlines()
     assert readme_commands()[1] in ci_lines
+
+
+def test_readme_intro_names_every_backend_offered():
+    intro = (TEMPLATE / "README.md").read_text().split("\n## ")[0]
+    labels = CHOICES["__prompts__"]["keras_backend"]
+    for backend in CHOICES["keras_backend"]:
+        # "PyTorch (CPU build)" -> "PyTorch"
+        assert labels[backend].split()[0] in intro, backend
