@@ -2,16 +2,22 @@
 
 cookiecutter imports this module (the template folder is on ``sys.path`` while it
 renders) to check the answers before it creates any folder: a ``project_slug`` such as
-``a/b`` or ``/tmp/x`` must be refused before ``a/`` or ``/tmp/x`` exists. The pre-gen
-hook imports it again for ``cookiecutter --replay``, which skips the prompts.
+``a/b`` or ``/tmp/x`` must be refused before ``a/`` or ``/tmp/x`` exists. At a prompt,
+a refused answer is asked again at once; with ``--no-input`` or ``key=value`` answers
+the first refusal ends the run. The pre-gen hook imports this module again for
+``cookiecutter --replay``, which skips the prompts.
 """
 
+import functools
 import json
 import keyword
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from cookiecutter import prompt
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.utils import simple_filter
 from jinja2.ext import Extension
@@ -41,20 +47,22 @@ SHADOWED_MODULES = frozenset(sys.stdlib_module_names) | {
 # The generated package already holds these modules next to the layer's.
 RESERVED_MODULES = frozenset({"__init__", "masked_model"})
 RESERVED_CLASSES = frozenset({"MaskedSequenceModel"})
-FREE_TEXT_EXAMPLES = {
-    "project_name": "My Masked Layer",
-    "description": "A Keras 3 layer that handles masks correctly.",
-    "author_name": "Ada Lovelace",
-    "author_email": "ada@example.com",
-}
+# Where str.splitlines splits: a value holding any of these is not one line.
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 
-class InvalidAnswer(FailedHookException):
-    """An answer that cannot give a working project.
+class InvalidAnswer(FailedHookException, SystemExit):
+    """An answer that cannot give a working project; the message is one line.
 
-    It subclasses ``FailedHookException`` because cookiecutter's command line prints
-    exactly those as one line and exits 1, instead of a traceback.
+    cookiecutter's command line prints a ``FailedHookException`` as one line and
+    exits 1. Any other command line that lets it escape, such as cruft's (which
+    prints a traceback for an ordinary exception), ends on the ``SystemExit``:
+    Python prints its ``code``, the message, and exits 1, with no traceback.
     """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.code = message
 
 
 def snake_case(name):
@@ -64,9 +72,26 @@ def snake_case(name):
 
 
 def python_string(value):
-    """A double-quoted Python string literal holding `value` exactly."""
-    # JSON escapes quotes, backslashes and control characters as Python does.
-    return json.dumps(str(value), ensure_ascii=False)
+    """A Python string literal holding `value` exactly, as `ruff format` writes it.
+
+    ruff writes double quotes unless the text holds more double quotes than
+    single ones, and strips the whitespace at both ends of a docstring; so a
+    space at either end is written as an escape, as is every character that
+    Python does not print.
+    """
+    text = str(value)
+    quote = "'" if text.count('"') > text.count("'") else '"'
+
+    def literal(index, char):
+        if char in (quote, "\\"):
+            return "\\" + char
+        if char == " " and index in (0, len(text) - 1):
+            return "\\x20"
+        if char.isprintable():
+            return char
+        return char.encode("unicode_escape").decode("ascii")
+
+    return quote + "".join(literal(i, c) for i, c in enumerate(text)) + quote
 
 
 def toml_string(value):
@@ -76,9 +101,24 @@ def toml_string(value):
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+def _json_strings(value):
+    """Every string in a JSON value, keys included, as cookiecutter reads it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
 def _template_tags():
     """Every Jinja tag this template renders from a string, not from a file."""
-    sources = [(TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8")]
+    # Decoded, since a tag in cookiecutter.json may hold JSON escapes (\").
+    context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+    sources = list(_json_strings(context))
     sources += [p.read_text(encoding="utf-8") for p in TEMPLATE.glob("hooks/*.py")]
     sources += [str(p) for p in TEMPLATE.glob("{{cookiecutter.project_slug}}/**/*")]
     return frozenset(tag for source in sources for tag in JINJA_TAG.findall(source))
@@ -130,89 +170,157 @@ def markdown_text(value):
     return re.sub(r"^([-+]|\d+[.)])", lambda m: m[1][:-1] + "\\" + m[1][-1], text)
 
 
-def _refusal(field, value, rule, example):
-    return f"{field}={value!r} is refused: {rule}. A valid example: {example!r}."
+def one_line(value):
+    return LINE_BREAKS.isdisjoint(value)
+
+
+def identifier(pattern):
+    """A check: the value matches `pattern` and is not a Python keyword."""
+    regex = re.compile(pattern)
+    return lambda value: bool(regex.fullmatch(value)) and not keyword.iskeyword(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of one field: ``check(value)`` is true when an answer keeps it.
+
+    ``reason`` and ``example`` may name the refused answer as ``{value}``.
+    """
+
+    field: str
+    check: Callable[[str], object]
+    reason: str
+    example: str
+
+    def refusal(self, value):
+        reason = self.reason.format(value=value)
+        example = self.example.format(value=value)
+        return (
+            f"{self.field}={value!r} is refused: {reason}. "
+            f"A valid example: {example!r}."
+        )
+
+
+ONE_LINE = "it must fit on one line"
+# In prompt order; a field's rules in the order they are checked.
+RULES = (
+    Rule("project_name", str.strip, "it must not be empty", "My Masked Layer"),
+    Rule("project_name", one_line, ONE_LINE, "My Masked Layer"),
+    Rule(
+        "project_slug",
+        re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}").fullmatch,
+        "it names the project folder, so it must start with a letter or digit and "
+        "hold only ASCII letters, digits, '-', '_' and '.' (no path separators, at "
+        "most 100 characters)",
+        "my-masked-layer",
+    ),
+    Rule(
+        "package_name",
+        identifier(r"[a-z_][a-z0-9_]{0,39}"),
+        "it must be a lower-case ASCII Python identifier of at most 40 characters, "
+        "and not a keyword",
+        "my_masked_layer",
+    ),
+    Rule(
+        "package_name",
+        lambda value: value not in SHADOWED_MODULES,
+        "importing it would shadow the module {value!r}",
+        "my_{value}",
+    ),
+    Rule(
+        "layer_class_name",
+        identifier(r"[A-Z][A-Za-z0-9]{0,39}"),
+        "it must be an ASCII CamelCase Python class name of at most 40 characters: "
+        "a capital letter first, then letters and digits, and not a keyword",
+        "MyMaskedLayer",
+    ),
+    Rule(
+        "layer_class_name",
+        lambda value: (
+            value not in RESERVED_CLASSES and snake_case(value) not in RESERVED_MODULES
+        ),
+        "the generated package already uses that name for its example model",
+        "MyMaskedLayer",
+    ),
+    Rule(
+        "description",
+        one_line,
+        ONE_LINE,
+        "A Keras 3 layer that handles masks correctly.",
+    ),
+    Rule("author_name", one_line, ONE_LINE, "Ada Lovelace"),
+    Rule("author_email", one_line, ONE_LINE, "ada@example.com"),
+)
+FIELDS = tuple(dict.fromkeys(rule.field for rule in RULES))
+
+
+def broken_rule(field, value):
+    """The first rule of `field` that `value` breaks, or None."""
+    rules = (rule for rule in RULES if rule.field == field)
+    return next((rule for rule in rules if not rule.check(value)), None)
 
 
 def answer_errors(answers):
-    """Returns one line for each answer in ``answers`` that breaks a rule."""
+    """One line for each field of ``answers`` that breaks a rule."""
     errors = []
-    for field, example in FREE_TEXT_EXAMPLES.items():
+    for field in FIELDS:
         value = str(answers.get(field, ""))
-        if field == "project_name" and not value.strip():
-            errors.append(_refusal(field, value, "it must not be empty", example))
-        elif len(value.splitlines()) > 1 or value.endswith(("\n", "\r")):
-            errors.append(_refusal(field, value, "it must fit on one line", example))
-    slug = str(answers.get("project_slug", ""))
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", slug):
-        errors.append(
-            _refusal(
-                "project_slug",
-                slug,
-                "it names the project folder, so it must start with a letter or "
-                "digit and hold only ASCII letters, digits, '-', '_' and '.' "
-                "(no path separators, at most 100 characters)",
-                "my-masked-layer",
-            )
-        )
-    package = str(answers.get("package_name", ""))
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,39}", package) or keyword.iskeyword(
-        package
-    ):
-        errors.append(
-            _refusal(
-                "package_name",
-                package,
-                "it must be a lower-case ASCII Python identifier of at most 40 "
-                "characters, and not a keyword",
-                "my_masked_layer",
-            )
-        )
-    elif package in SHADOWED_MODULES:
-        errors.append(
-            _refusal(
-                "package_name",
-                package,
-                f"importing it would shadow the module {package!r}",
-                f"my_{package}",
-            )
-        )
-    class_name = str(answers.get("layer_class_name", ""))
-    if not re.fullmatch(r"[A-Z][A-Za-z0-9]{0,39}", class_name) or keyword.iskeyword(
-        class_name
-    ):
-        errors.append(
-            _refusal(
-                "layer_class_name",
-                class_name,
-                "it must be an ASCII CamelCase Python class name of at most 40 "
-                "characters: a capital letter first, then letters and digits, "
-                "and not a keyword",
-                "MyMaskedLayer",
-            )
-        )
-    elif class_name in RESERVED_CLASSES or snake_case(class_name) in RESERVED_MODULES:
-        errors.append(
-            _refusal(
-                "layer_class_name",
-                class_name,
-                "the generated package already uses that name for its example model",
-                "MyMaskedLayer",
-            )
-        )
+        if rule := broken_rule(field, value):
+            errors.append(rule.refusal(value))
     return errors
+
+
+def asking_again(ask):
+    """`ask` (cookiecutter's read_user_variable), asking again while refused."""
+
+    @functools.wraps(ask)
+    def read_user_variable(var_name, default_value, *args, **kwargs):
+        value = ask(var_name, default_value, *args, **kwargs)
+        while rule := broken_rule(var_name, str(value)):
+            print(rule.refusal(value), file=sys.stderr)
+            if broken_rule(var_name, str(default_value)):
+                default_value = rule.example.format(value=value)
+            value = ask(var_name, default_value, *args, **kwargs)
+        return value
+
+    read_user_variable.asks_again = True
+    return read_user_variable
+
+
+def asks_again():
+    return getattr(prompt.read_user_variable, "asks_again", False)
+
+
+def ask_again_when_refused():
+    """Jinja global, rendered before the first prompt: refused answers are asked again.
+
+    cookiecutter asks every text question through the module-level
+    ``prompt.read_user_variable``, and only when it prompts: never with
+    ``--no-input`` or ``--replay``. Wrapped, it checks the answer as soon as it
+    is typed and asks again with the reason, and cookiecutter stores only the
+    answer that passes, so the defaults rendered after it derive from it.
+    ``check_answers``, rendered after the last prompt, unwraps it.
+    """
+    if not asks_again():
+        prompt.read_user_variable = asking_again(prompt.read_user_variable)
+    return "asked again"
 
 
 def check_answers(answers):
     """Jinja filter: raises ``InvalidAnswer`` on the first broken rule, else 'ok'."""
-    errors = answer_errors(answers)
-    if errors and "cruft._cli" in sys.modules:
-        # cruft's command line prints a traceback for any exception; SystemExit
-        # prints just the line and exits 1, as cookiecutter's command line does.
-        raise SystemExit(errors[0])
-    if errors:
+    if asks_again():
+        prompt.read_user_variable = prompt.read_user_variable.__wrapped__
+    if errors := answer_errors(answers):
         raise InvalidAnswer(errors[0])
     return "ok"
+
+
+class AskAgainWhenRefused(Extension):
+    """Gives templates `ask_again_when_refused()`: see that function."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals["ask_again_when_refused"] = ask_again_when_refused
 
 
 class ReloadNextTime(Extension):

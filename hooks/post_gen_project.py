@@ -42,7 +42,7 @@ def main(answers, environ=os.environ):
     backend = answers["keras_backend"]
     project = shlex.quote(os.getcwd())
     rerun = f"cd {project} && python -m pytest"
-    install = f'cd {project} && python -m pip install -e ".[test]"'
+    install = f'cd {project} && python -m pip install -e ".[dev]"'
     if backend == "torch":
         install = f"{TORCH_CPU_INSTALL} && {install}"
     status = 0

@@ -1,10 +1,22 @@
-"""Bakes projects and runs their suites: shared by the tests and the benchmarks."""
+"""Bakes projects and runs their suites: shared by the tests and the benchmarks.
 
+Nothing here writes into the user's home folder. cookiecutter computes its
+default replay and clone folders from `~` when it is imported, and Keras makes
+`~/.keras` when it is imported: so every bake, and every command these helpers
+start, runs with a scratch folder as its home (`scratch_home()`), whose
+`.cookiecutterrc` keeps the replay files and cloned templates in it.
+"""
+
+import atexit
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from unittest import mock
 
 from cookiecutter.main import cookiecutter
 
@@ -14,28 +26,73 @@ VARIANTS = CHOICES["mask_variant"]
 BACKENDS = CHOICES["keras_backend"]
 
 
+def write_cookiecutter_config(folder):
+    """Writes `folder`/.cookiecutterrc, which keeps cookiecutter's replay files
+    and cloned templates in `folder`; returns its path as a string."""
+    config = Path(folder) / ".cookiecutterrc"
+    config.write_text(
+        f"replay_dir: {json.dumps(str(Path(folder) / '.cookiecutter_replay'))}\n"
+        f"cookiecutters_dir: {json.dumps(str(Path(folder) / '.cookiecutters'))}\n"
+    )
+    return str(config)
+
+
+@functools.cache
+def scratch_home():
+    """The home folder of every bake and command here: one per process,
+    removed when the process exits."""
+    home = Path(tempfile.mkdtemp(prefix="keras-masked-layer-home-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    write_cookiecutter_config(home)
+    return home
+
+
+def home_variables():
+    home = scratch_home()
+    return {
+        "HOME": str(home),
+        "USERPROFILE": str(home),  # what `~` means on Windows
+        "KERAS_HOME": str(home / ".keras"),
+        # Read by cookiecutter when no config file is given, before ~/.cookiecutterrc.
+        "COOKIECUTTER_CONFIG": str(home / ".cookiecutterrc"),
+    }
+
+
+def scratch_env(**variables):
+    """The environment for a command: this one, with its home in scratch_home()."""
+    return {**os.environ, **home_variables(), **variables}
+
+
+def run_cookiecutter(**options):
+    """Runs cookiecutter on this template in this process, home in scratch_home():
+    the hooks it starts inherit that home too."""
+    with mock.patch.dict(os.environ, home_variables()):
+        return Path(cookiecutter(str(TEMPLATE), **options))
+
+
 def bake(output_dir, run_tests=False, config_file=None, accept_hooks=True, **answers):
     """Generates a project with `answers` and no prompts; returns its folder."""
-    return Path(
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            output_dir=str(output_dir),
-            config_file=config_file,
-            accept_hooks=accept_hooks,
-            extra_context={"run_tests": run_tests, **answers},
-        )
+    return run_cookiecutter(
+        no_input=True,
+        output_dir=str(output_dir),
+        config_file=config_file,
+        accept_hooks=accept_hooks,
+        extra_context={"run_tests": run_tests, **answers},
     )
 
 
-def run_cookiecutter_cli(output_dir, *answers, env=None):
-    """Runs the `cookiecutter` command line as a user would, in `output_dir`."""
-    command = [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE)]
+def run_cookiecutter_cli(output_dir, *answers, typed=None, env=None):
+    """Runs the `cookiecutter` command line as a user would, in `output_dir`.
+
+    With `typed` (the lines a user types), it prompts and reads them from its
+    standard input; without, it runs with `--no-input`.
+    """
+    options = [] if typed is not None else ["--no-input"]
     return subprocess.run(
-        [*command, *answers],
+        [sys.executable, "-m", "cookiecutter", *options, str(TEMPLATE), *answers],
         cwd=output_dir,
-        env={**os.environ, **(env or {})},
-        stdin=subprocess.DEVNULL,
+        env=scratch_env(**(env or {})),
+        input="".join(f"{line}\n" for line in typed or []),
         capture_output=True,
         text=True,
     )
@@ -47,13 +104,12 @@ def run_generated_tests(project, backend, *pytest_args, tmp_path):
     Like the post-gen hook, it loads no other pytest plugin and leaves no
     caches or bytecode in the project.
     """
-    env = {
-        **os.environ,
-        "KERAS_BACKEND": backend,
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-        "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path / "hypothesis"),
-    }
+    env = scratch_env(
+        KERAS_BACKEND=backend,
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path / "hypothesis"),
+    )
     command = [
         sys.executable,
         "-m",
@@ -84,6 +140,7 @@ def build_with_setuptools(project, hook, output_dir):
     result = subprocess.run(
         [sys.executable, "-c", code, str(output_dir)],
         cwd=project,
+        env=scratch_env(),
         capture_output=True,
         text=True,
     )

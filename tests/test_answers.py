@@ -2,15 +2,17 @@
 
 import ast
 import json
+import re
 import shutil
 import tomllib
 
 import pytest
 from bakery import TEMPLATE
 from bakery import bake
+from bakery import run_cookiecutter
 from bakery import run_cookiecutter_cli
+from bakery import write_cookiecutter_config
 from cookiecutter.exceptions import FailedHookException
-from cookiecutter.main import cookiecutter
 
 import local_extensions
 
@@ -48,37 +50,120 @@ BAD_IDENTIFIERS = [
 ]
 
 
+def refusal(field, value):
+    return local_extensions.broken_rule(field, value).refusal(value)
+
+
 @pytest.mark.parametrize(
     "field,value,why", BAD_IDENTIFIERS, ids=[why for _, _, why in BAD_IDENTIFIERS]
 )
-def test_bad_answer_is_one_line_and_leaves_nothing(output_dir, field, value, why):
-    result = run_cookiecutter_cli(output_dir, f"{field}={value}", "run_tests=no")
+def test_bad_answer_is_one_line_and_leaves_nothing(
+    output_dir, tmp_path_factory, field, value, why
+):
+    home = tmp_path_factory.mktemp("home")
+    config = write_cookiecutter_config(home)
+    result = run_cookiecutter_cli(
+        output_dir,
+        f"{field}={value}",
+        "run_tests=no",
+        env={"COOKIECUTTER_CONFIG": config},
+    )
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines() + result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stdout + result.stderr
-    assert lines[0].startswith(f"{field}=") and "A valid example" in lines[0]
+    # The value as typed, but for Jinja's \r\n -> \n: the reason and example agree.
+    expected = refusal(field, value)
+    assert lines[0].startswith(f"{field}=")
+    assert lines[0].split(" is refused: ")[1] == expected.split(" is refused: ")[1]
     assert list(output_dir.iterdir()) == []
     assert list(output_dir.parent.iterdir()) == [output_dir]
+    # No replay file either: --replay would otherwise replay the refused answer.
+    assert [path.name for path in home.iterdir()] == [".cookiecutterrc"]
 
 
 def test_replay_with_bad_answer_is_refused_by_the_pre_gen_hook(output_dir, tmp_path):
     # `--replay` skips the prompts, and so the check made while rendering them.
-    config = tmp_path / "config.yaml"
-    config.write_text(f"replay_dir: {json.dumps(str(tmp_path / 'replay'))}\n")
-    project = bake(output_dir, config_file=str(config))
+    config = write_cookiecutter_config(tmp_path)
+    project = bake(output_dir, config_file=config)
     shutil.rmtree(project)
-    (replay_file,) = (tmp_path / "replay").iterdir()
+    (replay_file,) = (tmp_path / ".cookiecutter_replay").iterdir()
     context = json.loads(replay_file.read_text())
     context["cookiecutter"]["package_name"] = "keras"
     replay_file.write_text(json.dumps(context))
     with pytest.raises(FailedHookException):
-        cookiecutter(
-            str(TEMPLATE),
-            replay=str(replay_file),
-            output_dir=str(output_dir),
-            config_file=str(config),
+        run_cookiecutter(
+            replay=str(replay_file), output_dir=str(output_dir), config_file=config
         )
     assert list(output_dir.iterdir()) == []
+
+
+def answer_prompts(output_dir, *typed):
+    """Types `typed` at the prompts, in order, then Enter (the default) at the
+    rest; `run_tests=no` on the command line makes "no" that default.
+
+    Returns the project, the lines printed on stderr, and what was shown on
+    stdout: the prompts, each with its number and its default.
+    """
+    result = run_cookiecutter_cli(
+        output_dir,
+        "run_tests=no",
+        typed=[*typed, *[""] * 11],
+        env={"COLUMNS": "200"},  # no prompt wrapped across lines
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (project,) = output_dir.iterdir()
+    return project, result.stderr.splitlines(), result.stdout
+
+
+def prompt_numbers(shown):
+    return [int(number) for number in re.findall(r"\[(\d+)/11\]", shown)]
+
+
+def test_refused_package_name_is_asked_again_at_once(output_dir):
+    typed = ("", "", "keras", "class", "tidy")
+    project, refusals, shown = answer_prompts(output_dir, *typed)
+    assert refusals == [
+        refusal("package_name", "keras"),
+        refusal("package_name", "class"),
+    ]
+    # Question 3 again, right after each refusal, before question 4.
+    assert prompt_numbers(shown)[:6] == [1, 2, 3, 3, 3, 4]
+    assert (project / "src" / "tidy" / "tidy.py").is_file()
+
+
+def test_defaults_after_a_corrected_answer_derive_from_it(output_dir):
+    project, refusals, shown = answer_prompts(output_dir, "", "a/b", "zoes-layer")
+    assert refusals == [refusal("project_slug", "a/b")]
+    assert "Python import name (zoes_layer)" in shown
+    assert "Layer class name (CamelCase) (ZoesLayer)" in shown
+    assert project.name == "zoes-layer"
+    assert (project / "src" / "zoes_layer" / "zoes_layer.py").is_file()
+
+
+def test_a_refused_default_is_replaced_by_the_valid_example(output_dir):
+    # The name "Keras" gives the package default "keras", which is refused.
+    project, refusals, shown = answer_prompts(output_dir, "Keras")
+    assert refusals == [refusal("package_name", "keras")]
+    assert "Python import name (my_keras)" in shown
+    assert (project / "src" / "my_keras" / "my_keras.py").is_file()
+
+
+@pytest.mark.parametrize(
+    "project_name,slug,class_name",
+    [
+        ("Zo\u00eb's Mask Joiner", "zoes-mask-joiner", "ZoesMaskJoiner"),
+        ("Zo\u00eb\u2019s Mask Joiner", "zoes-mask-joiner", "ZoesMaskJoiner"),
+        ("Rock 'n' Roll", "rock-n-roll", "RockNRoll"),
+    ],
+)
+def test_an_apostrophe_joins_its_word_in_the_derived_names(
+    output_dir, project_name, slug, class_name
+):
+    project = bake(output_dir, project_name=project_name)
+    package = slug.replace("-", "_")
+    assert project.name == slug
+    layer = (project / "src" / package / f"{package}.py").read_text(encoding="utf-8")
+    assert f"class {class_name}(" in layer
 
 
 @pytest.mark.parametrize(
@@ -113,6 +198,12 @@ def test_python_and_toml_strings_round_trip(text):
     assert ast.literal_eval(local_extensions.python_string(text)) == text
     toml = f"value = {local_extensions.toml_string(text)}"
     assert tomllib.loads(toml)["value"] == text
+
+
+def test_a_value_that_ends_in_a_line_break_is_not_one_line():
+    # str.splitlines gives one line for these, but they still end the line.
+    for end in ("\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"):
+        assert local_extensions.broken_rule("description", f"text{end}")
 
 
 def test_default_answers_pass_the_rules():

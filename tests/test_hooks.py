@@ -10,6 +10,7 @@ import pytest
 from bakery import BACKENDS
 from bakery import TEMPLATE
 from bakery import run_cookiecutter_cli
+from bakery import scratch_env
 from cookiecutter.utils import create_env_with_context
 
 ANSWERS = {
@@ -123,10 +124,21 @@ def test_missing_module_skips_with_install_command(
         line for line in capsys.readouterr().out.splitlines() if "skipped" in line
     ]
     assert f"cannot import {missing}." in skip_line
-    assert 'python -m pip install -e ".[test]"' in skip_line
+    assert 'python -m pip install -e ".[dev]"' in skip_line
     assert "python -m pytest" in skip_line
     cpu_wheels = "--index-url https://download.pytorch.org/whl/cpu"
     assert (cpu_wheels in skip_line) == (backend == "torch")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_next_steps_install_the_dev_extra(hook, capsys, backend):
+    module = hook(run_tests=False, keras_backend=backend)
+    module.main(module.ANSWERS, environ={})
+    install, test = capsys.readouterr().out.split("Next steps:\n")[1].splitlines()
+    assert install.endswith('python -m pip install -e ".[dev]"')
+    # torch's CPU build first: the dev extra would otherwise pull PyPI's CUDA one.
+    assert install.strip().startswith(module.TORCH_CPU_INSTALL) == (backend == "torch")
+    assert test.strip() == "python -m pytest"
 
 
 def write_project_tests(body):
@@ -138,7 +150,7 @@ def write_project_tests(body):
 def test_failing_tests_keep_the_project(hook, capsys):
     module = hook()
     write_project_tests("def test_fails():\n    assert 1 == 2\n")
-    assert module.main(module.ANSWERS, environ=dict(os.environ)) == 0
+    assert module.main(module.ANSWERS, environ=scratch_env()) == 0
     out = capsys.readouterr().out
     assert "The generated tests failed (pytest exit 1)" in out
     assert "Your project is kept" in out and "python -m pytest" in out
@@ -148,14 +160,14 @@ def test_failing_tests_keep_the_project(hook, capsys):
 def test_strict_switch_turns_failures_into_exit_1(hook):
     module = hook()
     write_project_tests("def test_fails():\n    assert 1 == 2\n")
-    environ = {**os.environ, module.STRICT_VARIABLE: "1"}
+    environ = scratch_env(**{module.STRICT_VARIABLE: "1"})
     assert module.main(module.ANSWERS, environ=environ) == 1
 
 
 def test_passing_tests_leave_no_caches_behind(hook, capsys):
     module = hook()
     write_project_tests("def test_passes():\n    assert 1 + 1 == 2\n")
-    assert module.main(module.ANSWERS, environ=dict(os.environ)) == 0
+    assert module.main(module.ANSWERS, environ=scratch_env()) == 0
     assert "All generated tests passed." in capsys.readouterr().out
     left = sorted(str(path) for path in Path(".").rglob("*"))
     assert left == ["tests", os.path.join("tests", "test_example.py")]
@@ -175,6 +187,7 @@ def test_template_given_as_a_relative_path(output_dir):
     result = subprocess.run(
         [*command, "--output-dir", str(output_dir), "run_tests=no"],
         cwd=TEMPLATE,
+        env=scratch_env(),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

@@ -29,10 +29,12 @@ import sys
 import pytest
 from bakery import TEMPLATE
 from bakery import bake
+from bakery import run_cookiecutter
+from bakery import scratch_env
+from bakery import write_cookiecutter_config
 from cookiecutter import prompt as cookiecutter_prompt
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.exceptions import OutputDirExistsException
-from cookiecutter.main import cookiecutter
 
 ANSWERS = {
     "project_name": "Replay Me",
@@ -74,17 +76,16 @@ def isolated_env(tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir(exist_ok=True)
     name, email = "Template Tests", "template-tests@example.invalid"
-    return {
-        **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": name,
-        "GIT_AUTHOR_EMAIL": email,
-        "GIT_COMMITTER_NAME": name,
-        "GIT_COMMITTER_EMAIL": email,
-        "TMPDIR": str(scratch),
-        "COLUMNS": "200",
-    }
+    return scratch_env(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME=name,
+        GIT_AUTHOR_EMAIL=email,
+        GIT_COMMITTER_NAME=name,
+        GIT_COMMITTER_EMAIL=email,
+        TMPDIR=str(scratch),
+        COLUMNS="200",
+    )
 
 
 def git(folder, *args, env):
@@ -201,18 +202,9 @@ def files(folder):
     }
 
 
-def config_file(tmp_path):
-    """A cookiecutter user config that keeps replay files and clones in tmp_path."""
-    config = tmp_path / "cookiecutter-config.yaml"
-    config.write_text(
-        f"replay_dir: {json.dumps(str(tmp_path / 'replay'))}\n"
-        f"cookiecutters_dir: {json.dumps(str(tmp_path / 'cookiecutters'))}\n"
-    )
-    return str(config)
-
-
 def replay_file(tmp_path):
-    return tmp_path / "replay" / f"{TEMPLATE.name}.json"
+    """Where `write_cookiecutter_config(tmp_path)` has cookiecutter save answers."""
+    return tmp_path / ".cookiecutter_replay" / f"{TEMPLATE.name}.json"
 
 
 def refuse_to_prompt(monkeypatch):
@@ -354,7 +346,7 @@ def test_cruft_refusal_is_one_line(tmp_path):
 def test_replay_after_a_failed_run_gives_the_same_project_without_prompts(
     tmp_path, monkeypatch
 ):
-    config = config_file(tmp_path)
+    config = write_cookiecutter_config(tmp_path)
     first = tmp_path / "first"
     (first / "replay-me").mkdir(parents=True)
     (first / "replay-me" / "notes.txt").write_text("mine")
@@ -366,9 +358,7 @@ def test_replay_after_a_failed_run_gives_the_same_project_without_prompts(
 
     refuse_to_prompt(monkeypatch)
     retry = tmp_path / "retry"
-    project = cookiecutter(
-        str(TEMPLATE), replay=True, output_dir=str(retry), config_file=config
-    )
+    project = run_cookiecutter(replay=True, output_dir=str(retry), config_file=config)
     monkeypatch.undo()
     direct = bake(tmp_path / "direct", config_file=config, **ANSWERS)
     assert files(retry / "replay-me") == files(direct)
@@ -378,13 +368,12 @@ def test_replay_after_a_failed_run_gives_the_same_project_without_prompts(
 def test_replay_overwrite_if_exists_writes_into_the_existing_folder(
     tmp_path, monkeypatch
 ):
-    config = config_file(tmp_path)
+    config = write_cookiecutter_config(tmp_path)
     (tmp_path / "out" / "replay-me").mkdir(parents=True)
     with pytest.raises(OutputDirExistsException):
         bake(tmp_path / "out", config_file=config, **ANSWERS)
     refuse_to_prompt(monkeypatch)
-    cookiecutter(
-        str(TEMPLATE),
+    run_cookiecutter(
         replay=True,
         overwrite_if_exists=True,
         output_dir=str(tmp_path / "out"),
@@ -394,7 +383,7 @@ def test_replay_overwrite_if_exists_writes_into_the_existing_folder(
 
 
 def test_replay_file_stores_only_the_paths_cookiecutter_adds(tmp_path):
-    config = config_file(tmp_path)
+    config = write_cookiecutter_config(tmp_path)
     bake(tmp_path / "out", config_file=config, **ANSWERS)
     record = json.loads(replay_file(tmp_path).read_text())
     answers = record["cookiecutter"]
@@ -411,7 +400,7 @@ def test_replay_file_stores_only_the_paths_cookiecutter_adds(tmp_path):
 
 def test_refused_answers_are_not_saved_for_replay(tmp_path):
     # --replay after a refusal replays the previous run, not the refused answers.
-    config = config_file(tmp_path)
+    config = write_cookiecutter_config(tmp_path)
     bake(tmp_path / "good", config_file=config, **ANSWERS)
     saved = replay_file(tmp_path).read_text()
     with pytest.raises(FailedHookException, match=re.escape(REFUSAL)):
@@ -421,7 +410,7 @@ def test_refused_answers_are_not_saved_for_replay(tmp_path):
 
 
 def test_replay_file_on_the_command_line(tmp_path):
-    config = config_file(tmp_path)
+    config = write_cookiecutter_config(tmp_path)
     bake(tmp_path / "first", config_file=config, **ANSWERS)
     answers_file = tmp_path / "my-answers.json"
     shutil.copy(replay_file(tmp_path), answers_file)
@@ -438,7 +427,11 @@ def test_replay_file_on_the_command_line(tmp_path):
         str(TEMPLATE),
     ]
     run = subprocess.run(
-        command, stdin=subprocess.DEVNULL, capture_output=True, text=True
+        command,
+        env=scratch_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert files(tmp_path / "second" / "replay-me") == files(
@@ -482,7 +475,7 @@ def test_readme_retry_and_update_commands_use_real_options():
         if tuple(tool) not in helps:
             helps[tuple(tool)] = subprocess.run(
                 [sys.executable, "-m", *tool, "--help"],
-                env={**os.environ, "COLUMNS": "200"},
+                env=scratch_env(COLUMNS="200"),
                 capture_output=True,
                 text=True,
             ).stdout
