@@ -1,4 +1,4 @@
-{%- from "macros.jinja" import from_import -%}
+{%- from "macros.jinja" import from_import, register -%}
 """A subclassed model that threads the mask through `{{ cookiecutter.layer_class_name }}` by hand.
 
 {% include "threading_note.txt" %}
@@ -12,7 +12,7 @@ import keras
 {{ from_import(cookiecutter.package_name ~ "." ~ cookiecutter.__layer_module, cookiecutter.layer_class_name) }}
 
 
-@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
+{{ register(cookiecutter.package_name) }}
 class MaskedSequenceModel(keras.Model):
 {%- block summary %}
     """Token classifier: Embedding -> {{ cookiecutter.layer_class_name }} -> GRU -> Dense.

@@ -1,3 +1,4 @@
+{%- from "macros.jinja" import register -%}
 import numbers
 
 import keras
@@ -15,7 +16,7 @@ def _mask_pair(mask):
     return tuple(mask)
 
 
-@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
+{{ register(cookiecutter.package_name) }}
 class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     """Joins two sequences along time or features and joins their masks.
 

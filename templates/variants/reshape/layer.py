@@ -1,8 +1,9 @@
+{%- from "macros.jinja" import register -%}
 import keras
 from keras import ops
 
 
-@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
+{{ register(cookiecutter.package_name) }}
 class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     """Merges every `factor` consecutive time steps into one, merging the mask.
 

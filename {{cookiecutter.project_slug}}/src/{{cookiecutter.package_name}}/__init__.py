@@ -8,4 +8,9 @@
 ] | sort(attribute="0") -%}
 {{ from_import(cookiecutter.package_name ~ "." ~ module, name) }}
 {% endfor %}
-__all__ = ["{{ cookiecutter.layer_class_name }}", "MaskedSequenceModel", "build_functional_model"]
+# One name a line: ruff keeps this form for class names of any length.
+__all__ = [
+    "{{ cookiecutter.layer_class_name }}",
+    "MaskedSequenceModel",
+    "build_functional_model",
+]
