@@ -208,10 +208,11 @@ RULES = (
     Rule("project_name", one_line, ONE_LINE, "My Masked Layer"),
     Rule(
         "project_slug",
-        re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}").fullmatch,
-        "it names the project folder, so it must start with a letter or digit and "
-        "hold only ASCII letters, digits, '-', '_' and '.' (no path separators, at "
-        "most 100 characters)",
+        # A folder name and a PEP 508 distribution name: `abc-` builds no wheel.
+        re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?").fullmatch,
+        "it names the project folder and the distribution, so it must start and "
+        "end with a letter or digit and hold only ASCII letters, digits, '-', '_' "
+        "and '.' (no path separators, at most 100 characters)",
         "my-masked-layer",
     ),
     Rule(

@@ -44,6 +44,7 @@ BAD_IDENTIFIERS = [
     ("project_slug", "my layer", "space"),
     ("project_slug", "", "empty"),
     ("project_slug", ".hidden", "leading dot"),
+    ("project_slug", "layer-", "trailing hyphen: not a distribution name"),
     ("project_name", "   ", "blank"),
     ("description", "two\nlines", "newline"),
     ("author_name", "Ada\r\nLovelace", "carriage return"),
