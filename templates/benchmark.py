@@ -1,25 +1,30 @@
 {% from "macros.jinja" import from_import -%}
+{%- set builtin %}{% block builtin_name %}{% endblock %}{% endset -%}
 """Times `{{ cookiecutter.layer_class_name }}` with a mask, without one{% block builtin_summary %}{% endblock %}.
 
 Every candidate is compiled (`jit_compile=True` through `tf.function` on
 TensorFlow, `jax.jit` on JAX; PyTorch runs eagerly) and returns both the
 output and the output mask, so the cost of `compute_mask` is counted too.
-Before timing, the compiled outputs are checked against an eager call. After a
-warm-up, the candidates run in alternating rounds, so that drift in the machine
-hits every side of a ratio alike; the table gives median milliseconds per call
-and the ratios of those medians.
+Before timing, each compiled candidate is checked against its own eager call
+{%- if builtin %},
+and the layer against Keras's `{{ builtin }}`{% endif %}.
+After a warm-up, the candidates run in alternating rounds, so that drift in the
+machine hits every side of a ratio alike; the table gives median milliseconds
+per call and the ratios of those medians.
 
     python benchmarks/bench_{{ cookiecutter.__layer_module }}.py
     python benchmarks/bench_{{ cookiecutter.__layer_module }}.py --lengths 64 --rounds 3
 
-It needs the package installed (`python -m pip install -e .`); the backend is
-`KERAS_BACKEND`, as for the tests.
+It needs the package installed (`python -m pip install -e ".[dev]"`). It runs on
+the {{ cookiecutter.keras_backend }} backend, or on the one `KERAS_BACKEND` names.
 """
 
 import argparse
+import os
 import statistics
 import time
 
+{% include "choose_backend.py" %}
 import keras
 import numpy as np
 from keras import ops
@@ -86,10 +91,9 @@ def as_function(layer, inputs, mask):
 
 
 def candidates(batch, length, channels, seed=0):
-    """Name -> (function, arguments, reference outputs) on one masked batch.
+    """Name -> (function, arguments), all on one masked batch with no empty row.
 
-    Each function returns `(output, output_mask)`; the reference is the eager
-    result it must reproduce.
+    Each function returns `(output, output_mask)`.
     """
     rng = np.random.default_rng(seed)
 {%- block candidates %}
@@ -97,28 +101,52 @@ def candidates(batch, length, channels, seed=0):
     x, mask = ops.convert_to_tensor(x), ops.convert_to_tensor(mask)
     layer = {{ cookiecutter.layer_class_name }}()
     call, weights = as_function(layer, x, mask)
-    timed = {
-        "masked": (call, (weights, x, mask), call(weights, x, mask)),
-        "unmasked": (call, (weights, x), call(weights, x)),
-    }
+    timed = {"masked": (call, (weights, x, mask)), "unmasked": (call, (weights, x))}
 {%- block builtin %}{% endblock %}
     return timed
 {%- endblock %}
 
 
+def to_numpy(tensor):
+    return None if tensor is None else ops.convert_to_numpy(tensor)
+
+
 def check(name, outputs, reference):
-    """Fails loudly if a compiled candidate does not compute what it should."""
+    """Fails loudly if the compiled `name` does not compute what its eager call does."""
     for got, expected in zip(outputs, reference):
         if (got is None) != (expected is None):
             raise AssertionError(f"{name}: the output mask is {got}, not {expected}")
         if got is not None:
             np.testing.assert_allclose(
-                ops.convert_to_numpy(got),
-                ops.convert_to_numpy(expected),
+                to_numpy(got),
+                to_numpy(expected),
                 rtol=1e-5,
                 atol=1e-5,
                 err_msg=f"{name}: the compiled call disagrees with the eager one",
             )
+{%- if builtin %}
+
+
+def check_against_builtin(outputs, builtin_outputs):
+    """Fails loudly if the layer's `(output, output_mask)` differs from the
+    built-in's at the steps the mask keeps, on a batch with no empty row."""
+    (output, mask), (expected, expected_mask) = [
+        [to_numpy(tensor) for tensor in pair] for pair in (outputs, builtin_outputs)
+    ]
+    message = (
+        "{{ cookiecutter.layer_class_name }} disagrees with keras.layers.{{ builtin }} "
+        "on a batch with no empty rows"
+    )
+    if (mask is None) != (expected_mask is None) or (
+        mask is not None and not np.array_equal(mask, expected_mask)
+    ):
+        raise AssertionError(f"{message}: output mask {mask}, expected {expected_mask}")
+    # The built-in may leave padded steps as they are: compare the real ones.
+    kept = Ellipsis if mask is None else mask
+    np.testing.assert_allclose(
+        output[kept], expected[kept], rtol=1e-5, atol=1e-5, err_msg=message
+    )
+{%- endif %}
 
 
 def median_times(functions, rounds, min_seconds):
@@ -142,16 +170,19 @@ def median_times(functions, rounds, min_seconds):
 
 
 def run(batch, channels, lengths, rounds, min_seconds):
-    """Times every candidate at every length; returns one row per length."""
+    """Checks and times every candidate at every length; returns one row per length."""
     rows = []
     for length in lengths:
         functions = {}
-        for name, (function, arguments, reference) in candidates(
-            batch, length, channels
-        ).items():
+        eager = {}
+        for name, (function, arguments) in candidates(batch, length, channels).items():
+            eager[name] = function(*arguments)
             compiled = compile_function(function)
-            check(name, wait_for(compiled(*arguments)), reference)
+            check(name, wait_for(compiled(*arguments)), eager[name])
             functions[name] = (compiled, arguments)
+{%- if builtin %}
+        check_against_builtin(eager["masked"], eager["{{ builtin }}"])
+{%- endif %}
         medians = median_times(functions, rounds, min_seconds)
         ratios = {pair: medians[pair[0]] / medians[pair[1]] for pair in TARGETS}
         rows.append({"length": length, "seconds": medians, "ratios": ratios})

@@ -12,6 +12,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import tomllib
 import zipfile
 from datetime import UTC
@@ -23,8 +24,10 @@ from bakery import BACKENDS
 from bakery import TEMPLATE
 from bakery import bake
 from bakery import build_with_setuptools
+from bakery import scratch_env
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 WORKFLOW = ".github/workflows/ci.yml"
@@ -105,6 +108,29 @@ def run_commands(workflow):
     return [" ".join(step["run"].split()) for step in steps(workflow) if "run" in step]
 
 
+def wheel_check(workflow):
+    """The build job's script that checks what the wheel holds."""
+    build = workflow["jobs"]["build"]
+    (step,) = [step for step in build["steps"] if step.get("shell") == "python"]
+    return step["run"]
+
+
+def dev_requirements(pyproject):
+    """The `dev` extra, with the extras of the project it names expanded."""
+    project = canonicalize_name(pyproject["project"]["name"])
+    extras = pyproject["project"]["optional-dependencies"]
+    pending, requirements = ["dev"], []
+    while pending:
+        for line in extras[pending.pop()]:
+            requirement = Requirement(line)
+            if canonicalize_name(requirement.name) == project:
+                assert not requirement.specifier, line
+                pending += sorted(requirement.extras)
+            else:
+                requirements.append(requirement)
+    return requirements
+
+
 def ruff_pin(workflow):
     (command,) = [c for c in run_commands(workflow) if "pip install ruff==" in c]
     return Version(command.split("ruff==")[1].split()[0])
@@ -136,7 +162,7 @@ def test_workflow_has_the_shape_github_actions_wants(workflow):
     assert workflow["permissions"] == {"contents": "read"}
     assert GITHUB_EXPRESSION.search(workflow["concurrency"]["group"])
     assert workflow["concurrency"]["cancel-in-progress"] is True
-    assert set(workflow["jobs"]) == {"lint", "test"}
+    assert set(workflow["jobs"]) == {"lint", "build", "test"}
     for name, job in workflow["jobs"].items():
         assert job["runs-on"] == "ubuntu-latest", name
         # GitHub's default is six hours: a hung test must not hold a runner so long.
@@ -203,7 +229,40 @@ def test_workflow_commands_use_what_the_project_declares(workflow, pyproject):
     assert "ruff" in pyproject["tool"]
 
 
-def test_workflow_ruff_matches_pre_commit_and_the_template(project, workflow):
+def test_build_job_builds_and_checks_the_package(workflow):
+    build = workflow["jobs"]["build"]
+    commands = [step["run"] for step in build["steps"] if "run" in step]
+    assert commands[:3] == [
+        "python -m pip install build twine",
+        "python -m build",
+        "twine check dist/*",
+    ]
+    assert commands[3:] == [wheel_check(workflow)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dev_extra_brings_one_backend_the_tests_and_the_ci_tools(output_dir, backend):
+    # A slug whose spelling differs from its normalized name: the extra names the
+    # project by it, and pip matches the two after normalizing.
+    project = bake(
+        output_dir,
+        keras_backend=backend,
+        project_slug="Mask.Kit_2",
+        package_name="mask_kit",
+    )
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    dependencies = pyproject["project"]["dependencies"]
+    assert [Requirement(line).name for line in dependencies] == ["keras"]
+    extras = pyproject["project"]["optional-dependencies"]
+    for extra in BACKENDS:
+        assert [Requirement(line).name for line in extras[extra]] == [extra]
+    names = {requirement.name for requirement in dev_requirements(pyproject)}
+    assert names == {backend, "pytest", "hypothesis", "ruff", "build", "twine"}
+
+
+def test_workflow_ruff_matches_pre_commit_and_the_template(
+    project, workflow, pyproject
+):
     config = yaml.safe_load(
         (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     )
@@ -214,6 +273,8 @@ def test_workflow_ruff_matches_pre_commit_and_the_template(project, workflow):
     assert hooks == ["ruff-check", "ruff-format"]
     pin = ruff_pin(workflow)
     assert repo["rev"] == f"v{pin}"
+    (dev_ruff,) = [r for r in dev_requirements(pyproject) if r.name == "ruff"]
+    assert str(dev_ruff.specifier) == f"=={pin}"
     # The template lints its generated projects with this range: the pin fits it.
     lines = (TEMPLATE / "requirements-dev.txt").read_text().splitlines()
     (ruff,) = [Requirement(line) for line in lines if line.startswith("ruff")]
@@ -276,3 +337,46 @@ def test_built_wheel_ships_license_and_py_typed(licensed, tmp_path):
     assert metadata["License-Expression"] == license_id
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert shipped_license == (project / "LICENSE").read_bytes()
+
+
+def rewrite_wheel(wheel, drop=(), add=()):
+    """Rewrites `wheel` without the files named in `drop`, with those in `add`."""
+    with zipfile.ZipFile(wheel) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in files.items():
+            if name not in drop:
+                archive.writestr(name, data)
+        for name in add:
+            archive.writestr(name, "")
+
+
+def test_build_job_wheel_check_refuses_tests_and_a_missing_py_typed(
+    project, workflow, tmp_path
+):
+    package = "my_masked_layer"
+    wheel = build_with_setuptools(project, "build_wheel", tmp_path / "dist")
+
+    def run_check():
+        # GitHub runs a `shell: python` step as `python <script file>`, here in
+        # the folder that holds dist/.
+        return subprocess.run(
+            [sys.executable, "-c", wheel_check(workflow)],
+            cwd=tmp_path,
+            env=scratch_env(),
+            capture_output=True,
+            text=True,
+        )
+
+    passed = run_check()
+    assert passed.returncode == 0, passed.stderr
+    rewrite_wheel(wheel, add=["tests/test_layer.py"])
+    with_tests = run_check()
+    assert with_tests.returncode == 1
+    assert with_tests.stderr.strip().endswith(
+        f"holds ['{package}', 'tests']: want one package, with its py.typed"
+    )
+    rewrite_wheel(wheel, drop=["tests/test_layer.py", f"{package}/py.typed"])
+    without_marker = run_check()
+    assert without_marker.returncode == 1
+    assert f"holds ['{package}']: want one package" in without_marker.stderr

@@ -4,18 +4,19 @@ import ast
 import re
 import subprocess
 import sys
-import tomllib
 
 import pytest
 from bakery import BACKENDS
 from bakery import VARIANTS
 from bakery import bake
 from bakery import run_generated_tests
+from bakery import scratch_env
 
 COMBINATIONS = [(v, b) for v in VARIANTS for b in BACKENDS]
 IDS = [f"{v}-{b}" for v, b in COMBINATIONS]
 # GitHub expressions `${{ ... }}` in the workflow are meant to stay.
 JINJA_LEFTOVER = re.compile(r"(?<!\$){{|{%|{#")
+TORCH_CPU_INDEX = "--index-url https://download.pytorch.org/whl/cpu"
 
 
 def expected_files(package="my_masked_layer", module="my_masked_layer"):
@@ -26,6 +27,7 @@ def expected_files(package="my_masked_layer", module="my_masked_layer"):
         "LICENSE",
         "README.md",
         f"benchmarks/bench_{module}.py",
+        "examples/train.py",
         "pyproject.toml",
         f"src/{package}/__init__.py",
         f"src/{package}/py.typed",
@@ -34,6 +36,7 @@ def expected_files(package="my_masked_layer", module="my_masked_layer"):
         "tests/conftest.py",
         "tests/mask_contract.py",
         "tests/test_benchmark.py",
+        "tests/test_example.py",
         "tests/test_scale_out.py",
         f"tests/test_{module}.py",
         "tests/test_masked_model.py",
@@ -68,11 +71,22 @@ def test_files_render_cleanly(output_dir, variant, backend):
         assert str(output_dir) not in text, f"local path in {name}"
         if name.endswith(".py"):
             ast.parse(text, filename=name)
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    dependencies = pyproject["project"]["dependencies"]
-    assert any(d.startswith(backend) for d in dependencies), dependencies
-    conftest = (project / "tests" / "conftest.py").read_text()
-    assert f'"KERAS_BACKEND", "{backend}"' in conftest
+    # The tests, the benchmark and the example default to the chosen backend;
+    # the package leaves the choice to the program that imports it.
+    for name in (
+        "tests/conftest.py",
+        "benchmarks/bench_my_masked_layer.py",
+        "examples/train.py",
+    ):
+        text = (project / name).read_text()
+        assert f'os.environ.setdefault("KERAS_BACKEND", "{backend}")' in text, name
+    for path in (project / "src").rglob("*.py"):
+        assert "KERAS_BACKEND" not in path.read_text(), path
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    first_block = re.search(r"```bash\n(.*?)```", readme, re.S)[1]
+    assert first_block == 'python -m pip install -e ".[dev]"\npython -m pytest\n'
+    # PyPI's Linux torch wheel brings CUDA: only a torch project needs the note.
+    assert (TORCH_CPU_INDEX in readme) == (backend == "torch")
 
 
 def test_names_follow_the_answers(output_dir):
@@ -95,8 +109,10 @@ def test_longest_names_still_pass_the_linter(output_dir, variant):
         package_name="a" * 40,
         layer_class_name="L" + "ong" * 13,
     )
-    lint = ruff(project, "check")
-    assert lint.returncode == 0, lint.stdout + lint.stderr
+    # As the generated CI runs them; ruff formats the README's Python blocks too.
+    for check in (("check",), ("format", "--check")):
+        lint = ruff(project, *check)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 @pytest.mark.slow
@@ -114,6 +130,65 @@ def test_generated_project_lints_and_passes_its_tests(
     assert project_files(project) == expected_files(), "the test run left files"
 
 
+def readme_snippet(project):
+    """The Python block of the README's "Use the layer in your model" section."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Use the layer in your model\n")[1].split("\n## ")[0]
+    return re.search(r"```python\n(.*?)```", section, re.S)[1]
+
+
+# One variant per backend, as a user would pick them.
+DEFAULT_BACKEND_RUNS = [
+    ("time_reduce", "jax"),
+    ("reshape", "torch"),
+    ("concat", "tensorflow"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "variant,backend", DEFAULT_BACKEND_RUNS, ids=[b for _, b in DEFAULT_BACKEND_RUNS]
+)
+def test_scripts_run_on_the_generated_backend_unless_told_otherwise(
+    output_dir, variant, backend
+):
+    project = bake(output_dir, mask_variant=variant, keras_backend=backend)
+    # This interpreter has every backend: only the script's default picks one.
+    env = scratch_env(PYTHONPATH=str(project / "src"), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("KERAS_BACKEND", None)
+
+    def run(*command, **variables):
+        result = subprocess.run(
+            [sys.executable, *command],
+            cwd=project,
+            env={**env, **variables},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+        return result
+
+    tiny = ["--rows", "16", "--max-length", "5", "--epochs", "1", "--batch-size", "8"]
+    example = run("examples/train.py", *tiny)
+    assert example.stdout.splitlines()[0] == f"Backend: {backend}"
+    assert example.stdout.splitlines()[-1].startswith(
+        "Save and load: predictions match"
+    )
+    other = "torch" if backend == "jax" else "jax"
+    example = run("examples/train.py", *tiny, KERAS_BACKEND=other)
+    assert example.stdout.splitlines()[0] == f"Backend: {other}"
+    benchmark = run(
+        "benchmarks/bench_my_masked_layer.py",
+        *["--batch", "2", "--channels", "3", "--lengths", "8", "--rounds", "2"],
+    )
+    assert benchmark.stdout.startswith(f"{backend} backend (")
+    # TensorFlow's C++ log lines after it loads, the cuInit error among them.
+    assert "cuInit" not in benchmark.stderr
+    run("-c", readme_snippet(project), KERAS_BACKEND=backend)
+
+
 # What `-m scale_out` must run on each backend: the rest skip, naming the backend.
 SCALE_OUT_RUNS = {"tensorflow": "2 passed, 1 skipped", "jax": "1 passed, 2 skipped"}
 
@@ -126,4 +201,10 @@ def test_generated_scale_out_tests_pass(output_dir, tmp_path, variant, backend):
     result = run_generated_tests(project, backend, "-m", "scale_out", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert f"\n{SCALE_OUT_RUNS[backend]}, " in result.stdout
+    # -ra lists each skip with its reason, which names the backend.
+    skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    skipped = int(re.search(r"(\d+) skipped", SCALE_OUT_RUNS[backend])[1])
+    counts = [int(re.match(r"SKIPPED \[(\d+)\]", line)[1]) for line in skips]
+    assert sum(counts) == skipped, result.stdout
+    assert all(f"not {backend}" in line for line in skips), skips
     assert project_files(project) == expected_files(), "the test run left files"

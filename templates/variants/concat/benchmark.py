@@ -1,4 +1,5 @@
 {% extends "benchmark.py" %}
+{% block builtin_name %}Concatenate{% endblock %}
 {% block builtin_summary %}, and next to `Concatenate(axis=1)`{% endblock %}
 {% block builtin_target %}
     ("masked", "Concatenate"): {256: 0.8, 2048: 0.8},
@@ -19,8 +20,8 @@
         return concatenate(inputs), concatenate.compute_mask(inputs, masks)
 
     return {
-        "masked": (call, (weights, inputs, masks), call(weights, inputs, masks)),
-        "unmasked": (call, (weights, inputs), call(weights, inputs)),
-        "Concatenate": (builtin, (inputs, masks), builtin(inputs, masks)),
+        "masked": (call, (weights, inputs, masks)),
+        "unmasked": (call, (weights, inputs)),
+        "Concatenate": (builtin, (inputs, masks)),
     }
 {%- endblock %}

@@ -1,0 +1,1 @@
+{% include ["variants/" ~ cookiecutter.mask_variant ~ "/example.py", "example.py"] %}

@@ -1,0 +1,40 @@
+"""examples/train.py trains, evaluates, saves and reloads, on tiny sizes."""
+
+import math
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train.py"
+
+
+@pytest.fixture(scope="module")
+def example():
+    # The script's functions, as a module's attributes: it is no package to import.
+    return SimpleNamespace(**runpy.run_path(str(EXAMPLE)))
+
+
+def test_example_trains_and_reloads_the_same_model(example, capsys):
+    argv = ["--rows", "16", "--max-length", "5", "--vocabulary-size", "10"]
+    results = example.main([*argv, "--epochs", "2", "--batch-size", "8"])
+    assert len(results["losses"]) == 2
+    assert all(math.isfinite(loss) for loss in results["losses"])
+    assert 0 <= results["accuracy"] <= 1
+    report = capsys.readouterr().out.splitlines()
+    # Keras was imported by conftest.py: the example runs on the tests' backend.
+    assert report[0] == f"Backend: {keras.backend.backend()}"
+    assert report[-1].startswith("Save and load: predictions match")
+
+
+def test_example_rows_hold_real_tokens_then_padding(example):
+    rng = np.random.default_rng(0)
+    tokens = example.padded_tokens(rng, 64, 6, 10)
+    real = tokens != 0
+    lengths = real.sum(axis=1)
+    assert lengths.min() >= 1 and lengths.max() == 6
+    # Once a row's padding starts, it never stops.
+    assert (real[:, 1:] <= real[:, :-1]).all()
