@@ -16,7 +16,10 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from mask_contract import assert_close
+from mask_contract import check_that
 from mask_contract import padded_tokens
+from mask_contract import run_embedded
 from mask_contract import to_numpy
 
 {{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
@@ -45,6 +48,22 @@ def token_inputs(rng, batch):
     lengths = rng.integers(1, TIME + 1, batch)
     return padded_tokens(rng, lengths, TIME, VOCABULARY_SIZE)
 {%- endblock %}
+
+
+def check_masked_layer(inputs):
+    """Runs the example model's masked layer alone on `inputs` first.
+
+    A wrong output mask then fails here with the rule it breaks, not as a
+    crash of the training script or inside the exported model.
+    """
+    model = MaskedSequenceModel(vocabulary_size=VOCABULARY_SIZE)
+    run_embedded(
+        model.masked_layer,
+        model.embedding,
+        inputs,
+        propagates_mask={{ cookiecutter.mask_variant != "time_reduce" }},
+        where="MaskedSequenceModel on token_inputs()",
+    )
 
 
 def two_device_scope():
@@ -141,24 +160,54 @@ def run_in_fresh_interpreter(tmp_path, **env):
         text=True,
         timeout=600,
     )
-    assert completed.returncode == 0, completed.stderr[-4000:]
+    last_line = (completed.stderr.strip().splitlines() or [""])[-1]
+    assert completed.returncode == 0, (
+        f"training in a fresh interpreter must succeed: expected exit code 0, "
+        f"got {completed.returncode} ({last_line})\n{completed.stderr[-4000:]}"
+    )
     with np.load(result_file) as result:
         return dict(result)
 
 
 def assert_trains_like_one_device(result):
-    assert result["replicas"] == 2
-    assert np.all(result["variable_devices"] == 2)
-    np.testing.assert_allclose(
-        result["distributed_loss"], result["single_loss"], rtol=RTOL, atol=ATOL
+    check_that(
+        result["replicas"] == 2,
+        "training must run on two replicas",
+        expected=2,
+        actual=int(result["replicas"]),
+    )
+    check_that(
+        np.all(result["variable_devices"] == 2),
+        "every weight must be copied to both devices",
+        expected="2 devices per weight",
+        actual=result["variable_devices"].tolist(),
+    )
+    assert_close(
+        result["distributed_loss"],
+        result["single_loss"],
+        "two devices must give the losses of one",
+        rtol=RTOL,
+        atol=ATOL,
     )
     for i in range(len(result["variable_devices"])):
         initial = result[f"initial_{i}"]
         single = result[f"single_{i}"]
         # Weights that did not move would agree whatever the devices did.
-        assert np.abs(single - initial).max() > MIN_MOVE, f"weight {i} did not move"
-        np.testing.assert_allclose(
-            result[f"distributed_{i}"], single, rtol=RTOL, atol=ATOL
+        moved = np.abs(single - initial).max()
+        check_that(
+            moved > MIN_MOVE,
+            "training must move every weight",
+            expected=f"a change above {MIN_MOVE:g}",
+            actual=f"{moved:.3g}",
+            where=f"weight {i}",
+        )
+        assert_close(
+            result[f"distributed_{i}"],
+            single,
+            "two devices must train the weights of one",
+            where=f"weight {i}",
+            rtol=RTOL,
+            atol=ATOL,
         )
 
 
@@ -167,6 +216,7 @@ def assert_trains_like_one_device(result):
     reason=f"MirroredStrategy needs KERAS_BACKEND=tensorflow, not {BACKEND}",
 )
 def test_mirrored_strategy_on_two_cpus_trains_like_one_device(tmp_path):
+    check_masked_layer(token_inputs(np.random.default_rng(0), GLOBAL_BATCH))
     assert_trains_like_one_device(run_in_fresh_interpreter(tmp_path))
 
 
@@ -175,6 +225,7 @@ def test_mirrored_strategy_on_two_cpus_trains_like_one_device(tmp_path):
     reason=f"this DataParallel test needs KERAS_BACKEND=jax, not {BACKEND}",
 )
 def test_data_parallel_on_two_jax_cpus_trains_like_one_device(tmp_path):
+    check_masked_layer(token_inputs(np.random.default_rng(0), GLOBAL_BATCH))
     xla_flags = os.environ.get("XLA_FLAGS", "")
     xla_flags += " --xla_force_host_platform_device_count=2"
     assert_trains_like_one_device(
@@ -202,22 +253,40 @@ def test_exported_saved_model_serves_padded_batches_like_keras(tmp_path):
     import tensorflow as tf
 
     inputs = token_inputs(np.random.default_rng(1), GLOBAL_BATCH)
+    check_masked_layer(inputs)
     model = build_functional_model(MaskedSequenceModel(vocabulary_size=VOCABULARY_SIZE))
     expected = to_numpy(model(inputs))
     model.export(str(tmp_path / "saved_model"), verbose=False)
     # Keep the loaded object: its variables die with it.
     reloaded = tf.saved_model.load(str(tmp_path / "saved_model"))
     outputs = reloaded.serve(inputs).numpy()
-    np.testing.assert_allclose(outputs, expected, rtol=1e-6, atol=1e-6)
+    assert_close(
+        outputs,
+        expected,
+        "the SavedModel must give the Keras model's outputs",
+        rtol=1e-6,
+        atol=1e-6,
+    )
     # The masks survived export: more padding changes nothing, and each row
     # gives what it gives alone, unpadded.
-    np.testing.assert_allclose(
-        reloaded.serve(more_padding(inputs)).numpy(), outputs, rtol=1e-6, atol=1e-6
+    assert_close(
+        reloaded.serve(more_padding(inputs)).numpy(),
+        outputs,
+        "more padding must not change the SavedModel's outputs",
+        rtol=1e-6,
+        atol=1e-6,
     )
     for row in range(GLOBAL_BATCH):
         alone = reloaded.serve(row_without_padding(inputs, row)).numpy()
         # A batched matmul and a one-row matmul may round differently.
-        np.testing.assert_allclose(outputs[row], alone[0], rtol=1e-5, atol=1e-5)
+        assert_close(
+            outputs[row],
+            alone[0],
+            "each row must give what it gives alone, unpadded",
+            where=f"SavedModel, row {row}",
+            rtol=1e-5,
+            atol=1e-5,
+        )
 
 
 if __name__ == "__main__":

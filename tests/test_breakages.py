@@ -1,14 +1,21 @@
-"""Each classic masking bug, put into a generated layer, makes its own suite fail.
+"""Each classic masking bug, put into a generated layer, makes its own suite fail,
+and every failing test says which rule broke in one plain line.
 
 A breakage is a few lines appended to the generated layer module that replace one
 method with a broken version of itself, the way a user's edit would break it. The
-generated suite must then fail on an assertion (pytest exit 1), not on an import
+generated suite must then fail on assertions (pytest exit 1), not on an import
 or collection error (exit 2), so a broken snippet cannot pass for a caught bug.
+The whole suite runs, not just up to the first failure, and each line of its
+short summary must be an `AssertionError` of the form `rule: expected ..., got
+...`: a `TypeError` from a `None` mask or a backend error from deep in Keras
+would tell the user nothing about what they broke.
 """
 
+import re
 import textwrap
 
 import pytest
+from bakery import TEMPLATE
 from bakery import VARIANTS
 from bakery import bake
 from bakery import run_generated_tests
@@ -31,8 +38,14 @@ def _call(self, inputs, mask=None):
     "compute_mask_drops_mask": f"""
 {LAYER}.compute_mask = lambda self, inputs, mask=None: None
 """,
-    "compute_mask_keeps_consumed_mask": f"""
+    "compute_mask_returns_input_mask": f"""
 {LAYER}.compute_mask = lambda self, inputs, mask=None: mask
+""",
+    "compute_mask_returns_first_input_mask": f"""
+def _compute_mask(self, inputs, mask=None):
+    return mask[0] if isinstance(mask, (list, tuple)) else mask
+
+{LAYER}.compute_mask = _compute_mask
 """,
     "compute_mask_inverts_mask": f"""
 def _compute_mask(self, inputs, mask=None):
@@ -40,6 +53,17 @@ def _compute_mask(self, inputs, mask=None):
     return None if mask is None else ops.logical_not(mask)
 
 {LAYER}.compute_mask = _compute_mask
+""",
+    "call_inverts_mask": f"""
+def _invert(mask):
+    return None if mask is None else ops.logical_not(ops.cast(mask, "bool"))
+
+def _call(self, inputs, mask=None):
+    if isinstance(mask, (list, tuple)):
+        return _original_call(self, inputs, mask=[_invert(m) for m in mask])
+    return _original_call(self, inputs, mask=_invert(mask))
+
+{LAYER}.call = _call
 """,
     "padding_leaks_a_fraction": f"""
 def _call(self, inputs, mask=None):
@@ -68,35 +92,107 @@ def _call(self, inputs, mask=None):
 """,
 }
 
-# What a variant does with the mask decides which breakages apply to it.
-MASK_CONSUMERS = {"time_reduce"}
-ONLY_FOR_PROPAGATING = {"compute_mask_drops_mask", "compute_mask_inverts_mask"}
-ONLY_FOR_CONSUMERS = {"compute_mask_keeps_consumed_mask"}
+# What a variant does with the mask decides which breakages are bugs in it:
+# passthrough hands its input mask on by design, time_reduce returns None.
+ONLY_FOR = {
+    "compute_mask_drops_mask": {"passthrough", "reshape", "concat"},
+    "compute_mask_inverts_mask": {"passthrough", "reshape", "concat"},
+    "compute_mask_returns_input_mask": {"time_reduce", "reshape", "concat"},
+    "compute_mask_returns_first_input_mask": {"concat"},
+}
 
 
 def applies(variant, breakage):
-    if breakage in ONLY_FOR_PROPAGATING:
-        return variant not in MASK_CONSUMERS
-    if breakage in ONLY_FOR_CONSUMERS:
-        return variant in MASK_CONSUMERS
-    return True
+    return variant in ONLY_FOR.get(breakage, {variant})
 
 
 CASES = [(v, b) for v in VARIANTS for b in BREAKAGES if applies(v, b)]
 
 
+# One line of pytest's short summary, from `-rfE`; anything other than a failed
+# test that raised `rule: expected ..., got ...` is a bad line.
+SUMMARY_LINE = re.compile(r"^(FAILED|ERROR) (\S+)( - (.*))?$")
+PLAIN_FAILURE = re.compile(r"^AssertionError: \S.*: expected .+, got .+$")
+
+
+def summary_lines(stdout):
+    """The lines of pytest's short test summary, and its count of failures."""
+    lines = [line for line in stdout.splitlines() if SUMMARY_LINE.match(line)]
+    failed = re.search(r"(\d+) failed", stdout.splitlines()[-1])
+    return lines, int(failed.group(1)) if failed else 0
+
+
+def bad_summary_lines(lines):
+    """Lines that are not a failed test with a plain assertion line."""
+    bad = []
+    for line in lines:
+        status, _, _, message = SUMMARY_LINE.match(line).groups()
+        if status != "FAILED" or not PLAIN_FAILURE.match(message or ""):
+            bad.append(line)
+    return bad
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("variant,breakage", CASES, ids=[f"{v}-{b}" for v, b in CASES])
-def test_generated_suite_catches_breakage(output_dir, tmp_path, variant, breakage):
+def test_generated_suite_catches_breakage(
+    output_dir, tmp_path, monkeypatch, variant, breakage
+):
     project = bake(output_dir, mask_variant=variant, keras_backend="tensorflow")
     module = project / "src" / "my_masked_layer" / "my_masked_layer.py"
     with module.open("a") as file:
         file.write(PREAMBLE + textwrap.dedent(BREAKAGES[breakage]))
+    # pytest cuts summary lines to the terminal's width below -vv.
+    monkeypatch.setenv("COLUMNS", "100000")
     result = run_generated_tests(
-        project, "tensorflow", "-x", "tests", tmp_path=tmp_path
+        project, "tensorflow", "-rfE", "tests", tmp_path=tmp_path
     )
+    output = result.stdout[-3000:] + result.stderr[-2000:]
     assert result.returncode == 1, (
-        f"{breakage} was not caught (pytest exit {result.returncode}):\n"
-        + result.stdout[-3000:]
-        + result.stderr[-2000:]
+        f"{breakage} was not caught (pytest exit {result.returncode}):\n{output}"
     )
+    lines, failed = summary_lines(result.stdout)
+    assert len(lines) == failed > 0, f"{failed} failed, summary:\n{output}"
+    bad = bad_summary_lines(lines)
+    assert not bad, f"{len(bad)} of {failed} failures are not plain:\n" + "\n".join(
+        line[:500] for line in bad
+    )
+
+
+def test_bad_summary_lines_are_told_apart():
+    lines = [
+        "FAILED tests/t.py::test_a - AssertionError: padded steps must get no "
+        "gradient: expected 0 at [1, 2, 0], got 0.5 (3 of 120 values differ) [c]",
+        "FAILED tests/t.py::test_b - TypeError: 'NoneType' object is not subscriptable",
+        "FAILED tests/t.py::test_c - AssertionError: ",
+        "FAILED tests/t.py::test_d - AssertionError: assert False",
+        "FAILED tests/t.py::test_e",
+        "ERROR tests/t.py::test_f - AssertionError: rule: expected 1, got 2",
+        "FAILED tests/t.py::test_g - tensorflow.python.framework.errors_impl."
+        "InvalidArgumentError: Cannot unstack 7 tensors into a TensorArray",
+    ]
+    assert bad_summary_lines(lines) == lines[1:]
+
+
+def test_readme_table_quotes_the_failure_lines_the_tests_write():
+    readme = (TEMPLATE / "{{cookiecutter.project_slug}}" / "README.md").read_text()
+    section = readme.split("## When you change the layer")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
+    quoted = [
+        rule for row in rows for rule in re.findall(r"`([^`]+)`", row.split(" | ")[1])
+    ]
+    # The tests' string literals with at least 20 fixed characters, each
+    # f-string field matching anything.
+    sources = "\n".join(
+        path.read_text() for path in (TEMPLATE / "templates").rglob("*.py")
+    )
+    parts = [
+        re.split(r"\{[^}]*\}", text) for text in re.findall(r'f?"([^"\n]+)"', sources)
+    ]
+    rules = [
+        re.compile(".+".join(map(re.escape, pieces)))
+        for pieces in parts
+        if len("".join(pieces)) >= 20
+    ]
+    assert len(quoted) > 20
+    unknown = [text for text in quoted if not any(r.fullmatch(text) for r in rules)]
+    assert not unknown, f"README quotes lines no test writes: {unknown}"

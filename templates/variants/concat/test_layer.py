@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 from mask_contract import MaskContract
 from mask_contract import MaskProbe
+from mask_contract import assert_close
+from mask_contract import assert_equal
+from mask_contract import assert_finite
+from mask_contract import assert_keras_file_round_trip
+from mask_contract import assert_mask_equal
+from mask_contract import assert_output_shape
+from mask_contract import check_output_mask
+from mask_contract import check_that
 from mask_contract import gradients
+from mask_contract import run_layer
 from mask_contract import sequence_mask
 from mask_contract import to_numpy
 from mask_contract import with_garbage
@@ -94,28 +103,48 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         rng = np.random.default_rng(0)
         a, b, mask_a, mask_b = make_pair(axis, case, rng)
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
-        outputs = to_numpy(layer([a, b], mask=[mask_a, mask_b]))
-        output_mask = to_numpy(layer.compute_mask([a, b], [mask_a, mask_b]))
+        where = f"axis {axis}, masks {case}"
+        outputs, output_mask = run_layer(layer, [a, b], [mask_a, mask_b], where=where)
         expected, expected_mask = reference(a, b, mask_a, mask_b, axis)
-        np.testing.assert_array_equal(outputs, expected)
-        if expected_mask is None:
-            assert output_mask is None
-        else:
-            assert output_mask.dtype == np.bool_
-            np.testing.assert_array_equal(output_mask, expected_mask)
+        assert_equal(
+            outputs,
+            expected,
+            "outputs must match NumPy (zeros at padded steps, then joined)",
+            where=where,
+        )
+        assert_mask_equal(
+            output_mask,
+            expected_mask,
+            "the output mask must join the masks as NumPy does",
+            where=where,
+        )
 
     @AXES
     def test_mask_none_equals_no_masks(self, axis):
         rng = np.random.default_rng(1)
         a, b, _, _ = make_pair(axis, "both_none", rng)
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
+        where = f"axis {axis}"
         outputs = to_numpy(layer([a, b], mask=None))
-        np.testing.assert_array_equal(outputs, np.concatenate([a, b], axis=axis))
-        np.testing.assert_array_equal(
-            outputs, to_numpy(layer([a, b], mask=[None, None]))
+        assert_equal(
+            outputs,
+            np.concatenate([a, b], axis=axis),
+            "without masks the outputs must be the inputs joined",
+            where=where,
         )
-        assert layer.compute_mask([a, b], None) is None
-        assert layer.compute_mask([a, b], [None, None]) is None
+        assert_equal(
+            layer([a, b], mask=[None, None]),
+            outputs,
+            "mask=[None, None] must give the outputs of mask=None",
+            where=where,
+        )
+        for mask in (None, [None, None]):
+            check_output_mask(
+                layer.compute_mask([a, b], mask),
+                None,
+                "no mask in must give no mask out",
+                where=f"{where}, mask {mask}",
+            )
 
     @AXES
     @CASES
@@ -124,11 +153,14 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         a, b, mask_a, mask_b = make_pair(axis, case, rng)
         as_bool = [None if m is None else m.astype(bool) for m in (mask_a, mask_b)]
         expected = keras.layers.Concatenate(axis=axis).compute_mask([a, b], as_bool)
-        got = {{ cookiecutter.layer_class_name }}(axis=axis).compute_mask([a, b], [mask_a, mask_b])
-        if expected is None:
-            assert got is None
-        else:
-            np.testing.assert_array_equal(to_numpy(got), to_numpy(expected))
+        layer = {{ cookiecutter.layer_class_name }}(axis=axis)
+        got = layer.compute_mask([a, b], [mask_a, mask_b])
+        assert_mask_equal(
+            got,
+            None if expected is None else to_numpy(expected),
+            "compute_mask must join the masks as keras.layers.Concatenate does",
+            where=f"axis {axis}, masks {case}",
+        )
 
     @pytest.mark.parametrize(
         "garbage", [np.inf, -np.inf, np.nan], ids=["inf", "-inf", "nan"]
@@ -139,9 +171,14 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         a, b, mask_a, mask_b = make_pair(axis, "both", rng)
         a = np.where(mask_a[..., None], a, garbage).astype("float32")
         b = np.where(mask_b[..., None], b, garbage).astype("float32")
-        outputs = to_numpy({{ cookiecutter.layer_class_name }}(axis=axis)([a, b], mask=[mask_a, mask_b]))
-        np.testing.assert_array_equal(outputs, reference(a, b, mask_a, mask_b, axis)[0])
-        assert np.all(np.isfinite(outputs))
+        layer = {{ cookiecutter.layer_class_name }}(axis=axis)
+        where = f"axis {axis}, {garbage} at padded steps"
+        outputs, _ = run_layer(layer, [a, b], [mask_a, mask_b], where=where)
+        rule = "inf and NaN at padded steps must become zeros"
+        assert_equal(
+            outputs, reference(a, b, mask_a, mask_b, axis)[0], rule, where=where
+        )
+        assert_finite(outputs, rule, where=where)
 
     def test_features_gradient_is_zero_where_the_other_input_is_real(self):
         # Row 0: `a` real, `b` padded at every step, so every output step is
@@ -157,11 +194,18 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             return keras.ops.sum(layer([a, b], mask=[mask_a, mask_b]) * weights)
 
         grad_a, grad_b = gradients(loss, [a, b])
-        np.testing.assert_array_equal(
-            grad_a, np.where(mask_a[..., None], to_numpy(weights)[..., :2], 0.0)
+        rule = "a padded step must get no gradient, even where the other input is real"
+        assert_equal(
+            grad_a,
+            np.where(mask_a[..., None], to_numpy(weights)[..., :2], 0.0),
+            rule,
+            where="axis -1, input a",
         )
-        np.testing.assert_array_equal(
-            grad_b, np.where(mask_b[..., None], to_numpy(weights)[..., 2:], 0.0)
+        assert_equal(
+            grad_b,
+            np.where(mask_b[..., None], to_numpy(weights)[..., 2:], 0.0),
+            rule,
+            where="axis -1, input b",
         )
 
     @pytest.mark.parametrize("missing", ["a", "b"])
@@ -181,17 +225,32 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         masks = [tokens != 0, None]
         if missing == "a":
             pair, values, masks = pair[::-1], values[::-1], masks[::-1]
-        outputs = {{ cookiecutter.layer_class_name }}(axis=axis)(pair)
+        layer = {{ cookiecutter.layer_class_name }}(axis=axis)
+        where = f"axis {axis}, no mask on input {missing}"
+        # Eager first: a wrong output mask fails here, not inside the model.
+        expected, expected_mask = reference(*values, *masks, axis)
+        run_layer(layer, values, masks, where=where)
+        outputs = layer(pair)
         model = keras.Model([token_input, dense_input], [outputs, MaskProbe()(outputs)])
         got, handed_on = (to_numpy(y) for y in model([tokens, dense]))
-        expected, expected_mask = reference(*values, *masks, axis)
-        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
-        np.testing.assert_array_equal(handed_on, expected_mask.astype("int32"))
+        assert_close(
+            got,
+            expected,
+            "a functional model must give the outputs of NumPy",
+            where=where,
+            rtol=1e-6,
+            atol=1e-6,
+        )
+        assert_equal(
+            handed_on,
+            expected_mask.astype("int32"),
+            "a missing mask must count as all True in the joined mask",
+            where=where,
+        )
 
-        model.save(tmp_path / "model.keras")
-        loaded = keras.saving.load_model(tmp_path / "model.keras")
-        for got, want in zip(loaded([tokens, dense]), model([tokens, dense])):
-            np.testing.assert_array_equal(to_numpy(got), to_numpy(want))
+        assert_keras_file_round_trip(
+            model, [tokens, dense], tmp_path / "model.keras", where=where
+        )
 
     @pytest.mark.parametrize(
         "axis,input_shape,expected",
@@ -216,14 +275,18 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
     )
     def test_compute_output_shape(self, axis, input_shape, expected):
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
-        assert layer.compute_output_shape(input_shape) == expected
-        spec = layer.compute_output_spec([keras.KerasTensor(s) for s in input_shape])
-        assert spec.shape == expected
+        assert_output_shape(layer, input_shape, expected, where=f"axis {axis}")
 
     @pytest.mark.parametrize("axis", [1, 2, -1, np.int64(-1)], ids=str)
     def test_accepts_axis(self, axis):
-        config = {{ cookiecutter.layer_class_name }}(axis=axis).get_config()
-        assert config["axis"] == axis and type(config["axis"]) is int
+        layer = {{ cookiecutter.layer_class_name }}(axis=axis)
+        saved = layer.get_config().get("axis")
+        check_that(
+            saved == axis and type(saved) is int,
+            "get_config() must hold the axis as a Python int",
+            expected=f"int {int(axis)}",
+            actual=f"{type(saved).__name__} {saved}",
+        )
 
     @pytest.mark.parametrize("axis", [0, -2, 3, 1.0, 1.5, "1", True, None])
     def test_rejects_bad_axis(self, axis):
@@ -239,8 +302,9 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
     @pytest.mark.parametrize("count", [1, 3])
     def test_rejects_other_than_two_masks(self, count):
         a, b, mask_a, mask_b = make_pair(1, "both", np.random.default_rng(6))
+        layer = {{ cookiecutter.layer_class_name }}()
         with pytest.raises(ValueError, match="two masks"):
-            {{ cookiecutter.layer_class_name }}()([a, b], mask=[mask_a, mask_b, mask_a][:count])
+            layer([a, b], mask=[mask_a, mask_b, mask_a][:count])
 
     def test_rejects_a_single_tensor(self):
         with pytest.raises(ValueError, match="exactly two inputs"):
@@ -268,4 +332,10 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         spec = layer.compute_output_spec(
             [keras.KerasTensor((None, None, 3)), keras.KerasTensor((2, 5, 4))]
         )
-        assert spec.shape == (2, 5, 7)
+        check_that(
+            spec.shape == (2, 5, 7),
+            "known dims of one input must fill the unknown dims of the other",
+            expected=(2, 5, 7),
+            actual=spec.shape,
+            where="axis -1, input shapes (None, None, 3) and (2, 5, 4)",
+        )

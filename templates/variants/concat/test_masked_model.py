@@ -4,7 +4,11 @@
 import keras
 import numpy as np
 from mask_contract import MaskProbe
+from mask_contract import assert_close
+from mask_contract import assert_equal
+from mask_contract import assert_finite
 from mask_contract import padded_tokens
+from mask_contract import run_embedded
 from mask_contract import to_numpy
 
 {{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
@@ -26,20 +30,35 @@ def padded_pairs(seed=0, time_a=6, time_b=4):
     return tokens, (lengths_a, lengths_b)
 
 
+WHERE = "MaskedSequenceModel on padded_pairs()"
+
+
+def check_masked_layer(model, tokens):
+    """Runs the model's masked layer alone on `tokens`, before the model runs."""
+    run_embedded(model.masked_layer, model.embedding, tokens, where=WHERE)
+
+
 def test_subclassed_model_equals_functional_model():
     tokens, _ = padded_pairs()
     model = MaskedSequenceModel(vocabulary_size=50)
+    check_masked_layer(model, tokens)
     functional = build_functional_model(model)
-    np.testing.assert_allclose(
-        to_numpy(model(tokens)), to_numpy(functional(tokens)), rtol=1e-6, atol=1e-6
+    assert_close(
+        model(tokens),
+        functional(tokens),
+        "threading the masks by hand must give the functional model's outputs",
+        where=WHERE,
+        rtol=1e-6,
+        atol=1e-6,
     )
 
 
 def test_subclassed_model_ignores_padding():
     tokens, (lengths_a, lengths_b) = padded_pairs()
     model = MaskedSequenceModel(vocabulary_size=50)
+    check_masked_layer(model, tokens)
     outputs = to_numpy(model(tokens))
-    assert np.all(np.isfinite(outputs))
+    assert_finite(outputs, "the model must give finite outputs", where=WHERE)
     for row, (length_a, length_b) in enumerate(zip(lengths_a, lengths_b)):
         if length_a + length_b == 0:
             continue  # A GRU cannot run on zero steps; the row is checked above.
@@ -47,8 +66,13 @@ def test_subclassed_model_ignores_padding():
             tokens[0][row : row + 1, :length_a],
             tokens[1][row : row + 1, :length_b],
         ]
-        np.testing.assert_allclose(
-            outputs[row], to_numpy(model(alone))[0], rtol=1e-5, atol=1e-5
+        assert_close(
+            outputs[row],
+            to_numpy(model(alone))[0],
+            "each row must give what it gives alone, unpadded",
+            where=f"{WHERE}, row {row} of lengths {[length_a, length_b]}",
+            rtol=1e-5,
+            atol=1e-5,
         )
 
 
@@ -56,24 +80,42 @@ def test_raw_op_drops_the_mask_but_threading_keeps_it():
     tokens, _ = padded_pairs()
     expected = np.concatenate([t != 0 for t in tokens], axis=1)
     model = MaskedSequenceModel(vocabulary_size=50)
+    check_masked_layer(model, tokens)
     model(tokens)
     probe = MaskProbe()
     x = [model.embedding(t) for t in tokens]
     y = model.masked_layer(x)
     # Layer to layer, the masks travel on their own and are joined ...
-    np.testing.assert_array_equal(to_numpy(probe(y)), expected)
+    assert_equal(
+        probe(y), expected, "the joined mask must reach the next layer", where=WHERE
+    )
     # ... but a raw op makes a new tensor that carries none.
-    assert np.all(to_numpy(probe(y * 1.0)) == -1)
+    assert_equal(
+        probe(y * 1.0), -1, "a raw op must drop the mask (-1: no mask)", where=WHERE
+    )
     # Threading by hand survives the raw op.
     masks = [model.embedding.compute_mask(t) for t in tokens]
     mask = model.masked_layer.compute_mask(x, masks)
-    np.testing.assert_array_equal(to_numpy(probe(y * 1.0, mask=mask)), expected)
+    assert_equal(
+        probe(y * 1.0, mask=mask),
+        expected,
+        "a mask threaded by hand must survive a raw op",
+        where=WHERE,
+    )
 
 
 def test_save_and_load_keeps_outputs(tmp_path):
     tokens, _ = padded_pairs()
     model = MaskedSequenceModel(vocabulary_size=50, num_classes=3)
+    check_masked_layer(model, tokens)
     expected = to_numpy(model(tokens))
     model.save(tmp_path / "model.keras")
     loaded = keras.saving.load_model(tmp_path / "model.keras")
-    np.testing.assert_allclose(to_numpy(loaded(tokens)), expected, rtol=1e-6, atol=1e-6)
+    assert_close(
+        loaded(tokens),
+        expected,
+        "a .keras round trip must keep the model's outputs",
+        where=WHERE,
+        rtol=1e-6,
+        atol=1e-6,
+    )

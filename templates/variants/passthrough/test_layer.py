@@ -1,10 +1,15 @@
 {%- from "macros.jinja" import from_import -%}
 """Tests for `{{ cookiecutter.layer_class_name }}`: the mask contract, then numbers against NumPy."""
 
-import keras
 import numpy as np
 import pytest
 from mask_contract import MaskContract
+from mask_contract import assert_close
+from mask_contract import assert_equal
+from mask_contract import assert_mask_equal
+from mask_contract import assert_output_shape
+from mask_contract import check_that
+from mask_contract import run_layer
 from mask_contract import sequence_mask
 from mask_contract import to_numpy
 from mask_contract import with_garbage
@@ -47,23 +52,44 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         layer.build(x.shape)
         bias = rng.standard_normal(6).astype("float32")
         layer.bias.assign(bias)
-        outputs = to_numpy(layer(x, mask=mask))
+        where = f"units 6, activation {activation}, {'masked' if masked else 'no mask'}"
+        outputs, output_mask = run_layer(layer, x, mask, where=where)
         expected, expected_mask = reference(
             x, mask, to_numpy(layer.kernel), bias, activation
         )
-        np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-5)
-        output_mask = to_numpy(layer.compute_mask(x, mask))
-        if masked:
-            np.testing.assert_array_equal(output_mask, expected_mask)
-        else:
-            assert output_mask is None
+        assert_close(
+            outputs,
+            expected,
+            "outputs must match NumPy (zeros at padded steps)",
+            where=where,
+            rtol=1e-5,
+            atol=1e-5,
+        )
+        assert_mask_equal(
+            output_mask,
+            expected_mask,
+            "compute_mask must hand on the input mask, as bool",
+            where=where,
+        )
 
     def test_padded_steps_are_zero_even_with_bias_and_activation(self):
         x = np.full((1, 3, 2), 5.0, "float32")
         layer = {{ cookiecutter.layer_class_name }}(units=2, activation="sigmoid")
         outputs = to_numpy(layer(x, mask=np.array([[True, False, False]])))
-        np.testing.assert_array_equal(outputs[0, 1:], 0.0)
-        assert np.all(outputs[0, 0] > 0.0)
+        where = "units 2, sigmoid, mask [[True, False, False]]"
+        assert_equal(
+            outputs[0, 1:],
+            0.0,
+            "padded steps must be zero after bias and activation",
+            where=where,
+        )
+        check_that(
+            np.all(outputs[0, 0] > 0.0),
+            "the real step must keep sigmoid's positive outputs",
+            expected="values above 0",
+            actual=outputs[0, 0].tolist(),
+            where=where,
+        )
 
     @pytest.mark.parametrize(
         "units,input_shape,expected",
@@ -72,9 +98,7 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
     )
     def test_compute_output_shape(self, units, input_shape, expected):
         layer = {{ cookiecutter.layer_class_name }}(units=units)
-        assert layer.compute_output_shape(input_shape) == expected
-        spec = layer.compute_output_spec(keras.KerasTensor(input_shape))
-        assert spec.shape == expected
+        assert_output_shape(layer, input_shape, expected, where=f"units {units}")
 
     @pytest.mark.parametrize("units", [0, -2, 1.5, "8"])
     def test_rejects_bad_units(self, units):

@@ -5,9 +5,15 @@ import keras
 import numpy as np
 import pytest
 from keras import ops
+from mask_contract import MASK_RULE
 from mask_contract import MaskContract
+from mask_contract import assert_equal
+from mask_contract import assert_mask_equal
+from mask_contract import assert_output_shape
+from mask_contract import check_output_mask
+from mask_contract import check_that
 from mask_contract import gradients
-from mask_contract import to_numpy
+from mask_contract import run_layer
 from mask_contract import torch_compiled
 from mask_contract import with_garbage
 
@@ -71,25 +77,33 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             x = with_garbage(x, mask, rng)
         layer = {{ cookiecutter.layer_class_name }}(factor=factor)
         expected, expected_mask = reference(x, mask, factor)
-        outputs = to_numpy(layer(x, mask=mask))
-        np.testing.assert_array_equal(outputs, expected)
-        output_mask = to_numpy(layer.compute_mask(x, mask))
-        if masked:
-            assert output_mask.dtype == np.bool_
-            np.testing.assert_array_equal(output_mask, expected_mask)
-        else:
-            assert output_mask is None
+        where = f"factor {factor}, time {time}, {'masked' if masked else 'no mask'}"
+        outputs, output_mask = run_layer(layer, x, mask, where=where)
+        assert_equal(outputs, expected, "merged steps must match NumPy", where=where)
+        assert_mask_equal(
+            output_mask,
+            expected_mask,
+            "a merged step must be real when any of its steps is",
+            where=where,
+        )
 
     def test_partially_real_merged_steps(self):
         x = np.arange(1.0, 11.0, dtype="float32").reshape((2, 5, 1))
         mask = np.array([[0, 1, 0, 0, 1], [0, 0, 0, 0, 0]], "int32")
         layer = {{ cookiecutter.layer_class_name }}(factor=2)
-        outputs = to_numpy(layer(x, mask=mask))
-        np.testing.assert_array_equal(outputs[0], [[0.0, 2.0], [0.0, 0.0], [5.0, 0.0]])
-        np.testing.assert_array_equal(outputs[1], 0.0)
-        np.testing.assert_array_equal(
-            to_numpy(layer.compute_mask(x, mask)),
-            [[True, False, True], [False, False, False]],
+        where = "factor 2, int mask [[0, 1, 0, 0, 1], [0, 0, 0, 0, 0]]"
+        outputs, output_mask = run_layer(layer, x, mask, where=where)
+        assert_equal(
+            outputs,
+            [[[0.0, 2.0], [0.0, 0.0], [5.0, 0.0]], [[0.0, 0.0]] * 3],
+            "padded steps must be zeros within a merged step",
+            where=where,
+        )
+        assert_mask_equal(
+            output_mask,
+            np.array([[True, False, True], [False, False, False]]),
+            "a merged step must be real when any of its steps is",
+            where=where,
         )
 
     def test_inf_and_nan_at_padded_steps_reach_neither_outputs_nor_gradients(self):
@@ -103,7 +117,13 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         )
         layer = {{ cookiecutter.layer_class_name }}(factor=factor)
         expected, _ = reference(clean, mask, factor)
-        np.testing.assert_array_equal(to_numpy(layer(x, mask=mask)), expected)
+        where = "factor 3, inf and NaN at padded steps"
+        assert_equal(
+            layer(x, mask=mask),
+            expected,
+            "inf and NaN at padded steps must not reach the outputs",
+            where=where,
+        )
 
         weights = rng.standard_normal(expected.shape).astype("float32")
 
@@ -113,19 +133,33 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         (grad,) = gradients(loss, [x])
         # d loss / d x[row, step] is the weight at the step's slot, 0 if padded.
         unmerged = weights.reshape((4, -1, channels))[:, :7]
-        np.testing.assert_array_equal(grad, np.where(mask[..., None], unmerged, 0.0))
+        assert_equal(
+            grad,
+            np.where(mask[..., None], unmerged, 0.0),
+            "a real step must get its slot's gradient, a padded step none",
+            where=where,
+        )
 
     @pytest.mark.parametrize("masked", [True, False], ids=["mask", "no_mask"])
     def test_zero_steps(self, masked):
         x = np.zeros((3, 0, 4), "float32")
         mask = np.zeros((3, 0), bool) if masked else None
         layer = {{ cookiecutter.layer_class_name }}(factor=2)
-        assert tuple(layer(x, mask=mask).shape) == (3, 0, 8)
-        output_mask = layer.compute_mask(x, mask)
-        if masked:
-            assert tuple(output_mask.shape) == (3, 0)
-        else:
-            assert output_mask is None
+        where = f"factor 2, {'masked' if masked else 'no mask'}"
+        outputs = layer(x, mask=mask)
+        check_that(
+            tuple(outputs.shape) == (3, 0, 8),
+            "zero steps in must give zero merged steps",
+            expected=(3, 0, 8),
+            actual=tuple(outputs.shape),
+            where=where,
+        )
+        check_output_mask(
+            layer.compute_mask(x, mask),
+            (3, 0) if masked else None,
+            MASK_RULE,
+            where=where,
+        )
 
     def test_compiled_with_unknown_time(self):
         """The pad amount, computed from the run-time shape, works compiled."""
@@ -163,19 +197,41 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
                 rng.standard_normal((3, time, 2)).astype("float32"), mask, rng
             )
             expected, expected_mask = reference(x, mask, 3)
-            for function in compiled:
+            for index, function in enumerate(compiled):
+                where = f"{backend} compiled function {index}, time {time}"
                 # Backend tensors in: Dynamo would trace NumPy inputs with a break.
                 outputs, output_mask = function(
                     ops.convert_to_tensor(x), ops.convert_to_tensor(mask)
                 )
-                np.testing.assert_array_equal(to_numpy(outputs), expected)
-                np.testing.assert_array_equal(to_numpy(output_mask), expected_mask)
+                assert_equal(
+                    outputs,
+                    expected,
+                    "compiled merged steps must match NumPy",
+                    where=where,
+                )
+                assert_mask_equal(
+                    output_mask,
+                    expected_mask,
+                    "a compiled merged mask must match NumPy",
+                    where=where,
+                )
         if backend == "tensorflow":
-            assert [f.experimental_get_tracing_count() for f in compiled] == [1, 1]
+            traces = [f.experimental_get_tracing_count() for f in compiled]
+            check_that(
+                traces == [1, 1],
+                "one trace with unknown time must serve every length",
+                expected=[1, 1],
+                actual=traces,
+            )
         if backend == "torch":
             # Dynamo specializes lengths 0 and 1; 5, 6 and 7 share one trace
             # with a symbolic time dim.
-            assert 1 <= len(graphs) <= 3, f"{len(graphs)} traces for five lengths"
+            check_that(
+                1 <= len(graphs) <= 3,
+                "torch.compile must share one trace across lengths 5, 6 and 7",
+                expected="1 to 3 traces for five lengths",
+                actual=len(graphs),
+            )
 
     @pytest.mark.parametrize(
         "factor,input_shape,expected",
@@ -190,9 +246,7 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
     )
     def test_compute_output_shape(self, factor, input_shape, expected):
         layer = {{ cookiecutter.layer_class_name }}(factor=factor)
-        assert layer.compute_output_shape(input_shape) == expected
-        spec = layer.compute_output_spec(keras.KerasTensor(input_shape))
-        assert spec.shape == expected
+        assert_output_shape(layer, input_shape, expected, where=f"factor {factor}")
 
     @pytest.mark.parametrize(
         "factor,time,expected_time",
@@ -204,11 +258,19 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         layer = {{ cookiecutter.layer_class_name }}(factor=factor)
         inputs = keras.KerasTensor((None, time, 4))
         mask = keras.KerasTensor((None, time), dtype=mask_dtype)
-        output_mask = layer.compute_mask(inputs, mask)
-        assert isinstance(output_mask, keras.KerasTensor)
-        assert output_mask.shape == (None, expected_time)
-        assert output_mask.dtype == "bool"
-        assert layer.compute_mask(inputs, None) is None
+        where = f"factor {factor}, symbolic time {time}, {mask_dtype} mask"
+        check_output_mask(
+            layer.compute_mask(inputs, mask),
+            (None, expected_time),
+            MASK_RULE,
+            where=where,
+        )
+        check_output_mask(
+            layer.compute_mask(inputs, None),
+            None,
+            "no mask in must give no mask out",
+            where=where,
+        )
 
     @pytest.mark.parametrize("factor", [0, -2, 1.5, "2", True, None])
     def test_rejects_bad_factor(self, factor):

@@ -4,8 +4,15 @@
 import keras
 import numpy as np
 import pytest
+from mask_contract import CONSUMED_MASK_RULE
 from mask_contract import MaskContract
+from mask_contract import assert_close
+from mask_contract import assert_equal
+from mask_contract import assert_output_shape
+from mask_contract import check_output_mask
+from mask_contract import check_that
 from mask_contract import gradients
+from mask_contract import run_layer
 from mask_contract import sequence_mask
 from mask_contract import to_numpy
 from mask_contract import with_garbage
@@ -42,16 +49,28 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         mask = sequence_mask([5, 3, 1, 0], 5) if masked else None
         if masked:
             x = with_garbage(x, mask, rng)
-        outputs = to_numpy({{ cookiecutter.layer_class_name }}(keepdims=keepdims)(x, mask=mask))
-        np.testing.assert_allclose(
-            outputs, reference(x, mask, keepdims), rtol=1e-5, atol=1e-5
+        layer = {{ cookiecutter.layer_class_name }}(keepdims=keepdims)
+        where = f"keepdims {keepdims}, {'masked' if masked else 'no mask'}"
+        outputs, _ = run_layer(layer, x, mask, propagates_mask=False, where=where)
+        assert_close(
+            outputs,
+            reference(x, mask, keepdims),
+            "the masked mean must match NumPy",
+            where=where,
+            rtol=1e-5,
+            atol=1e-5,
         )
 
     def test_fully_masked_rows_are_zero(self):
         x = np.full((2, 4, 3), 7.0, "float32")
         mask = np.array([[False] * 4, [True, False, False, False]])
         outputs = to_numpy({{ cookiecutter.layer_class_name }}()(x, mask=mask))
-        np.testing.assert_array_equal(outputs, [[0.0] * 3, [7.0] * 3])
+        assert_equal(
+            outputs,
+            [[0.0] * 3, [7.0] * 3],
+            "a fully masked row must give zeros, a one-step row that step",
+            where="rows of 7.0, lengths [0, 1]",
+        )
 
     def test_inf_and_nan_at_padded_steps_do_not_leak(self):
         rng = np.random.default_rng(1)
@@ -61,15 +80,28 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         poisoned[1, 2:] = np.inf
         poisoned[1, 3, 1] = -np.inf
         poisoned[2] = np.nan
-        outputs = to_numpy({{ cookiecutter.layer_class_name }}()(poisoned, mask=mask))
-        np.testing.assert_allclose(outputs, reference(x, mask), rtol=1e-6, atol=1e-6)
+        layer = {{ cookiecutter.layer_class_name }}()
+        outputs = to_numpy(layer(poisoned, mask=mask))
+        assert_close(
+            outputs,
+            reference(x, mask),
+            "inf and NaN at padded steps must not reach the outputs",
+            where="lengths [4, 2, 0]",
+            rtol=1e-6,
+            atol=1e-6,
+        )
 
     @pytest.mark.parametrize("masked", [True, False], ids=["all_true_mask", "no_mask"])
     def test_empty_time_axis_gives_zeros(self, masked):
         x = np.zeros((2, 0, 3), "float32")
         mask = np.ones((2, 0), bool) if masked else None
         outputs = to_numpy({{ cookiecutter.layer_class_name }}()(x, mask=mask))
-        np.testing.assert_array_equal(outputs, np.zeros((2, 3)))
+        assert_equal(
+            outputs,
+            np.zeros((2, 3)),
+            "an empty time axis must give zeros",
+            where="masked" if masked else "no mask",
+        )
 
     @pytest.mark.parametrize("keepdims", [False, True], ids=["drop_time", "keepdims"])
     def test_matches_global_average_pooling_on_nonempty_rows(self, keepdims):
@@ -77,18 +109,29 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         x = rng.standard_normal((5, 6, 4)).astype("float32")
         mask = sequence_mask([6, 0, 4, 1, 3], 6)
         x = with_garbage(x, mask, rng)
-        outputs = to_numpy({{ cookiecutter.layer_class_name }}(keepdims=keepdims)(x, mask=mask))
+        layer = {{ cookiecutter.layer_class_name }}(keepdims=keepdims)
+        outputs = to_numpy(layer(x, mask=mask))
         pooling = keras.layers.GlobalAveragePooling1D(keepdims=keepdims)
         expected = to_numpy(pooling(x, mask=mask))
+        where = f"keepdims {keepdims}, lengths [6, 0, 4, 1, 3]"
         # Row 1 has no real step: GlobalAveragePooling1D divides 0 by 0 there.
         nonempty = mask.any(axis=1)
-        np.testing.assert_allclose(
-            outputs[nonempty], expected[nonempty], rtol=1e-5, atol=1e-6
+        assert_close(
+            outputs[nonempty],
+            expected[nonempty],
+            "rows with a real step must match GlobalAveragePooling1D",
+            where=where,
+            rtol=1e-5,
+            atol=1e-6,
         )
-        np.testing.assert_array_equal(outputs[~nonempty], 0.0)
-        np.testing.assert_allclose(
-            to_numpy({{ cookiecutter.layer_class_name }}(keepdims=keepdims)(x)),
+        assert_equal(
+            outputs[~nonempty], 0.0, "a fully masked row must give zeros", where=where
+        )
+        assert_close(
+            to_numpy(layer(x)),
             to_numpy(pooling(x)),
+            "without a mask the layer must match GlobalAveragePooling1D",
+            where=f"keepdims {keepdims}",
             rtol=1e-5,
             atol=1e-6,
         )
@@ -104,8 +147,13 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         rng = np.random.default_rng(4)
         for time in (1, 5):
             x = rng.standard_normal((2, time, 3)).astype("float32")
-            np.testing.assert_allclose(
-                model.predict(x, verbose=0), reference(x), rtol=1e-5, atol=1e-6
+            assert_close(
+                model.predict(x, verbose=0),
+                reference(x),
+                "a compiled model with unknown time must give the mean over time",
+                where=f"jit_compile {jit_compile}, time {time}",
+                rtol=1e-5,
+                atol=1e-6,
             )
 
     def test_gradient_is_one_over_the_number_of_real_steps(self):
@@ -121,7 +169,14 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         expected = np.broadcast_to(
             (mask / np.maximum(mask.sum(axis=1, keepdims=True), 1))[..., None], x.shape
         )
-        np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=0.0)
+        assert_close(
+            grad,
+            expected,
+            "each real step's gradient must be 1 / the number of real steps",
+            where="lengths [4, 1, 0]",
+            rtol=1e-6,
+            atol=0.0,
+        )
 
     @pytest.mark.parametrize(
         "keepdims,input_shape,expected",
@@ -135,20 +190,25 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
     )
     def test_compute_output_shape(self, keepdims, input_shape, expected):
         layer = {{ cookiecutter.layer_class_name }}(keepdims=keepdims)
-        assert layer.compute_output_shape(input_shape) == expected
-        spec = layer.compute_output_spec(
-            keras.KerasTensor(input_shape),
-            mask=keras.KerasTensor(input_shape[:2], dtype="bool"),
+        assert_output_shape(
+            layer, input_shape, expected, masked=True, where=f"keepdims {keepdims}"
         )
-        assert spec.shape == expected
 
     @pytest.mark.parametrize("masked", [True, False], ids=["mask", "no_mask"])
     def test_compute_mask_returns_none(self, masked):
         x = np.ones((2, 3, 4), "float32")
         mask = sequence_mask([3, 1], 3) if masked else None
         layer = {{ cookiecutter.layer_class_name }}()
-        assert layer.compute_mask(x, mask) is None
-        assert layer.supports_masking
+        where = "masked" if masked else "no mask"
+        check_output_mask(
+            layer.compute_mask(x, mask), None, CONSUMED_MASK_RULE, where=where
+        )
+        check_that(
+            layer.supports_masking,
+            "a layer that takes a mask must support masking",
+            expected="supports_masking True",
+            actual=layer.supports_masking,
+        )
 
     @pytest.mark.parametrize("keepdims", [1, 0, "yes", None], ids=repr)
     def test_rejects_bad_keepdims(self, keepdims):
