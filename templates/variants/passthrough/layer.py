@@ -1,4 +1,8 @@
 {%- from "macros.jinja" import register -%}
+import numbers
+from collections.abc import Callable
+from typing import Any
+
 import keras
 from keras import ops
 
@@ -8,10 +12,16 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     """Per-step projection that keeps the mask.
 
     Applies the same dense projection `activation(inputs @ kernel + bias)` to
-    every time step. Masking: the incoming `(batch, time)` mask is returned
-    unchanged by `compute_mask`, so the next layer receives it, and padded steps
-    are set to zero in the output so that nothing downstream can read them, even
-    a layer that ignores masks. A fully masked row gives an all-zero output.
+    every time step, as `keras.layers.Dense` does on a 3D input, and takes the
+    same arguments but Dense's LoRA and quantization options. Once built, the
+    layer accepts only inputs with the number of features it was built with.
+
+    Masking: `call` sets the outputs at padded steps to zero, after the bias and
+    the activation, so that nothing downstream can read them, even a layer that
+    ignores masks. `compute_mask` returns the input mask unchanged, as bool, so
+    the next layer receives it. A fully masked row gives all zeros and an
+    all-`False` output mask. The `activity_regularizer` sees those zeros: with
+    an L1 or L2 penalty, padded steps add nothing to its loss.
 
     Args:
         units: Positive integer, size of the output features. Defaults to
@@ -19,6 +29,21 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         activation: Activation function applied after the projection. Defaults
             to `None` (linear).
         use_bias: Boolean, whether to add a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer for the `kernel` weights matrix.
+            Defaults to `"glorot_uniform"`.
+        bias_initializer: Initializer for the bias vector. Defaults to
+            `"zeros"`.
+        kernel_regularizer: Regularizer applied to the `kernel` weights
+            matrix. Defaults to `None`.
+        bias_regularizer: Regularizer applied to the bias vector. Defaults to
+            `None`.
+        activity_regularizer: Regularizer applied to the outputs, padded steps
+            included as zeros. Keras divides its loss by the batch size.
+            Defaults to `None`.
+        kernel_constraint: Constraint applied to the `kernel` weights matrix
+            after each optimizer step. Defaults to `None`.
+        bias_constraint: Constraint applied to the bias vector after each
+            optimizer step. Defaults to `None`.
         **kwargs: Standard layer arguments, such as `name` and `dtype`.
 
     Call arguments:
@@ -49,17 +74,43 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     [[True, True, False], [True, False, False]]
     """
 
-    def __init__(self, units=None, activation=None, use_bias=True, **kwargs):
-        super().__init__(**kwargs)
-        if units is not None and (not isinstance(units, int) or units < 1):
+    def __init__(
+        self,
+        units: int | None = None,
+        activation: str | dict | Callable | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str | dict | Callable | None = "glorot_uniform",
+        bias_initializer: str | dict | Callable | None = "zeros",
+        kernel_regularizer: str | dict | Callable | None = None,
+        bias_regularizer: str | dict | Callable | None = None,
+        activity_regularizer: str | dict | Callable | None = None,
+        kernel_constraint: str | dict | Callable | None = None,
+        bias_constraint: str | dict | Callable | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # NumPy integers are integers; `True` and `False` are not.
+        integer = isinstance(units, numbers.Integral) and not isinstance(units, bool)
+        if units is not None and not (integer and units >= 1):
             raise ValueError(
-                f"`units` must be a positive integer or None. Received: units={units}"
+                f"`units` must be a positive integer or None. Received: units={units!r}"
             )
-        self.units = units
+        # The base layer applies the activity regularizer to the outputs of
+        # every call and keeps it in its config.
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        # A plain int: a NumPy integer would not serialize to JSON.
+        self.units = None if units is None else int(units)
         self.activation = keras.activations.get(activation)
         self.use_bias = use_bias
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+        self.bias_constraint = keras.constraints.get(bias_constraint)
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+        self.supports_masking = True
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
         features = input_shape[-1]
         if features is None:
             raise ValueError(
@@ -68,14 +119,25 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
             )
         units = self.units or features
         self.kernel = self.add_weight(
-            name="kernel", shape=(features, units), initializer="glorot_uniform"
+            name="kernel",
+            shape=(features, units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         if self.use_bias:
             self.bias = self.add_weight(
-                name="bias", shape=(units,), initializer="zeros"
+                name="bias",
+                shape=(units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
         else:
             self.bias = None
+        # The kernel fixes the number of features from now on; Keras then
+        # refuses other sizes with a message naming the layer and both sizes.
+        self.input_spec = keras.layers.InputSpec(ndim=3, axes={-1: features})
 
     def call(self, inputs, mask=None):
         outputs = ops.matmul(inputs, self.kernel)
@@ -87,23 +149,42 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         # `where`, not a multiply by the mask: a padded step holding inf or NaN
         # would turn into NaN under `0 * x`.
         mask = ops.expand_dims(ops.cast(mask, "bool"), -1)
-        return ops.where(mask, outputs, ops.zeros_like(outputs))
+        return ops.where(mask, outputs, 0)
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:
             return None
         return ops.cast(mask, "bool")
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
         return (*input_shape[:-1], self.units or input_shape[-1])
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update(
             {
                 "units": self.units,
                 "activation": keras.activations.serialize(self.activation),
                 "use_bias": self.use_bias,
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": keras.regularizers.serialize(
+                    self.kernel_regularizer
+                ),
+                "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+                # The base config holds it only when set: here it is always
+                # there, as every other argument is.
+                "activity_regularizer": keras.regularizers.serialize(
+                    self.activity_regularizer
+                ),
+                "kernel_constraint": keras.constraints.serialize(
+                    self.kernel_constraint
+                ),
+                "bias_constraint": keras.constraints.serialize(self.bias_constraint),
             }
         )
         return config

@@ -1,8 +1,8 @@
 tokens = keras.Input(shape=(None,), dtype="int32")
 # The mask: tokens != 0.
 x = keras.layers.Embedding(1000, 16, mask_zero=True)(tokens)
-# Keeps the mask.
-x = {{ cookiecutter.layer_class_name }}(units=32)(x)
+# Keeps the mask; takes Dense's arguments.
+x = {{ cookiecutter.layer_class_name }}(units=32, kernel_regularizer="l2")(x)
 # Reads the real steps only.
 x = keras.layers.GRU(16)(x)
 model = keras.Model(tokens, keras.layers.Dense(2)(x))
