@@ -1,8 +1,6 @@
 {%- from "macros.jinja" import from_import -%}
 """Tests for `{{ cookiecutter.layer_class_name }}`: the mask contract on both axes, then numbers against NumPy."""
 
-import re
-
 import keras
 import numpy as np
 import pytest
@@ -25,17 +23,26 @@ from mask_contract import with_garbage
 {{ from_import(cookiecutter.package_name, cookiecutter.layer_class_name) }}
 
 
-class Test{{ cookiecutter.layer_class_name }}TimeContract(MaskContract):
+# The contract classes leave the layer's name out: it is the module's name,
+# and a 40-character class name would not fit the class lines.
+class TestTimeContract(MaskContract):
     layer_class = {{ cookiecutter.layer_class_name }}
-    configs = {"default": {}, "axis_1": {"axis": 1}}
+    # The default is axis=1.
+    configs = {"default": {}}
     input_features = (4, 4)
 
 
-class Test{{ cookiecutter.layer_class_name }}FeaturesContract(MaskContract):
+class TestThreeInputsTimeContract(TestTimeContract):
+    input_features = (4, 4, 4)
+
+
+class AlongFeatures(MaskContract):
+    """The contract along features: every layer it makes has `axis=-1`."""
+
     layer_class = {{ cookiecutter.layer_class_name }}
-    configs = {"axis_minus_1": {"axis": -1}, "axis_2": {"axis": 2}}
-    input_features = (3, 5)
-    # Along features both inputs share one time axis, so the kit's unpadded
+    # axis=2 runs the same code as axis=-1; the correctness tests below cover it.
+    configs = {"axis_minus_1": {"axis": -1}}
+    # Along features the inputs share one time axis, so the kit's unpadded
     # runs can only cut them to one length per row. Different lengths (the OR
     # rule) are checked in the correctness tests below.
     same_lengths = True
@@ -44,68 +51,87 @@ class Test{{ cookiecutter.layer_class_name }}FeaturesContract(MaskContract):
         return super().make_layer({"axis": -1, **(config or {})}, **kwargs)
 
 
-def reference(a, b, mask_a, mask_b, axis):
+class TestFeaturesContract(AlongFeatures):
+    input_features = (3, 5)
+
+
+class TestThreeInputsFeaturesContract(AlongFeatures):
+    input_features = (2, 3, 5)
+
+
+def reference(inputs, masks, axis):
     """NumPy twin of the layer: zeros at padded steps, then concatenate.
 
-    Returns the outputs and the output mask (`None` when both masks are).
+    Returns the outputs and the output mask (`None` when every mask is).
     """
-    full_a = np.ones(a.shape[:2], bool) if mask_a is None else np.asarray(mask_a, bool)
-    full_b = np.ones(b.shape[:2], bool) if mask_b is None else np.asarray(mask_b, bool)
-    a = np.where(full_a[..., None], a, 0.0)
-    b = np.where(full_b[..., None], b, 0.0)
-    outputs = np.concatenate([a, b], axis=axis)
-    if mask_a is None and mask_b is None:
+    full = [
+        np.ones(x.shape[:2], bool) if m is None else np.asarray(m, bool)
+        for x, m in zip(inputs, masks)
+    ]
+    outputs = np.concatenate(
+        [np.where(m[..., None], x, 0.0) for x, m in zip(inputs, full)], axis=axis
+    )
+    if all(m is None for m in masks):
         return outputs, None
     if axis == 1:
-        return outputs, np.concatenate([full_a, full_b], axis=1)
-    return outputs, full_a | full_b
+        return outputs, np.concatenate(full, axis=1)
+    return outputs, np.logical_or.reduce(full)
 
 
-MASK_CASES = {
-    "both": (True, True, "bool"),
-    "a_none": (False, True, "bool"),
-    "b_none": (True, False, "bool"),
-    "both_none": (False, False, "bool"),
-    "int": (True, True, "int32"),
-}
+# One letter per input: `m` a bool mask, `i` an int32 mask, `-` no mask (None).
+MASK_PATTERNS = ["mm", "-m", "m-", "--", "ii", "mmm", "-mm", "m-m", "mm-", "---", "i-m"]
+# Lengths per input (capped at its time): row 0 is real in the first input
+# only, row 1 is empty in every input, row 2 mixes lengths, row 3 is full.
+LENGTHS = [[9, 0, 2, 9], [0, 0, 3, 9], [1, 0, 0, 9]]
 
 
-def make_pair(axis, case, rng):
-    """Inputs with garbage at padded steps and masks as `MASK_CASES[case]` says.
+def make_inputs(axis, pattern, rng):
+    """Inputs with garbage at padded steps and masks as `pattern` says.
 
-    The rows mix lengths on purpose: full, empty, and (along features) one
-    input real where the other is padded.
+    Along time each input has its own number of steps; along features its own
+    number of features.
     """
-    has_a, has_b, dtype = MASK_CASES[case]
-    time_a, time_b = (5, 3) if axis == 1 else (4, 4)
-    features_a, features_b = (3, 3) if axis == 1 else (2, 3)
-    mask_a = sequence_mask([time_a, 0, 2, 1], time_a)
-    mask_b = sequence_mask([0, time_b, 3, 2], time_b)
-    a = with_garbage(
-        rng.standard_normal((4, time_a, features_a)).astype("float32"), mask_a, rng
-    )
-    b = with_garbage(
-        rng.standard_normal((4, time_b, features_b)).astype("float32"), mask_b, rng
-    )
-    mask_a = mask_a.astype(dtype) if has_a else None
-    mask_b = mask_b.astype(dtype) if has_b else None
-    return a, b, mask_a, mask_b
+    count = len(pattern)
+    times = [5, 3, 4][:count] if axis == 1 else [4] * count
+    features = [3] * count if axis == 1 else [2, 3, 1][:count]
+    inputs, masks = [], []
+    for letter, time, channels, lengths in zip(pattern, times, features, LENGTHS):
+        mask = sequence_mask(np.minimum(lengths, time), time)
+        x = rng.standard_normal((4, time, channels)).astype("float32")
+        inputs.append(with_garbage(x, mask, rng))
+        masks.append({"m": mask, "i": mask.astype("int32"), "-": None}[letter])
+    return inputs, masks
 
 
 AXES = pytest.mark.parametrize("axis", [1, -1, 2], ids=["time", "features", "axis_2"])
-CASES = pytest.mark.parametrize("case", list(MASK_CASES))
+PATTERNS = pytest.mark.parametrize("pattern", MASK_PATTERNS)
+
+
+def check_refuses(function, message, rule, *, where=""):
+    """`function()` raises a `ValueError` whose text holds `message`."""
+    __tracebackhide__ = True
+    try:
+        function()
+    except Exception as error:
+        refused = isinstance(error, ValueError) and message in str(error)
+        got = repr(error)
+    else:
+        refused, got = False, "no error"
+    check_that(
+        refused, rule, expected=f"ValueError(...{message}...)", actual=got, where=where
+    )
 
 
 class Test{{ cookiecutter.layer_class_name }}Correctness:
     @AXES
-    @CASES
-    def test_matches_numpy(self, axis, case):
+    @PATTERNS
+    def test_matches_numpy(self, axis, pattern):
         rng = np.random.default_rng(0)
-        a, b, mask_a, mask_b = make_pair(axis, case, rng)
+        inputs, masks = make_inputs(axis, pattern, rng)
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
-        where = f"axis {axis}, masks {case}"
-        outputs, output_mask = run_layer(layer, [a, b], [mask_a, mask_b], where=where)
-        expected, expected_mask = reference(a, b, mask_a, mask_b, axis)
+        where = f"axis {axis}, masks {pattern!r}"
+        outputs, output_mask = run_layer(layer, inputs, masks, where=where)
+        expected, expected_mask = reference(inputs, masks, axis)
         assert_equal(
             outputs,
             expected,
@@ -120,46 +146,44 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         )
 
     @AXES
-    def test_mask_none_equals_no_masks(self, axis):
-        rng = np.random.default_rng(1)
-        a, b, _, _ = make_pair(axis, "both_none", rng)
+    @pytest.mark.parametrize("count", [2, 3])
+    def test_mask_none_equals_no_masks(self, axis, count):
+        inputs, _ = make_inputs(axis, "-" * count, np.random.default_rng(1))
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
-        where = f"axis {axis}"
-        outputs = to_numpy(layer([a, b], mask=None))
+        where = f"axis {axis}, {count} inputs"
+        outputs = to_numpy(layer(inputs, mask=None))
         assert_equal(
             outputs,
-            np.concatenate([a, b], axis=axis),
+            np.concatenate(inputs, axis=axis),
             "without masks the outputs must be the inputs joined",
             where=where,
         )
         assert_equal(
-            layer([a, b], mask=[None, None]),
+            layer(inputs, mask=[None] * count),
             outputs,
-            "mask=[None, None] must give the outputs of mask=None",
+            "a list of None masks must give the outputs of mask=None",
             where=where,
         )
-        for mask in (None, [None, None]):
+        for mask in (None, [None] * count):
             check_output_mask(
-                layer.compute_mask([a, b], mask),
+                layer.compute_mask(inputs, mask),
                 None,
                 "no mask in must give no mask out",
                 where=f"{where}, mask {mask}",
             )
 
     @AXES
-    @CASES
-    def test_compute_mask_equals_keras_concatenate(self, axis, case):
-        rng = np.random.default_rng(2)
-        a, b, mask_a, mask_b = make_pair(axis, case, rng)
-        as_bool = [None if m is None else m.astype(bool) for m in (mask_a, mask_b)]
-        expected = keras.layers.Concatenate(axis=axis).compute_mask([a, b], as_bool)
+    @PATTERNS
+    def test_compute_mask_equals_keras_concatenate(self, axis, pattern):
+        inputs, masks = make_inputs(axis, pattern, np.random.default_rng(2))
+        as_bool = [None if m is None else m.astype(bool) for m in masks]
+        expected = keras.layers.Concatenate(axis=axis).compute_mask(inputs, as_bool)
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
-        got = layer.compute_mask([a, b], [mask_a, mask_b])
         assert_mask_equal(
-            got,
-            None if expected is None else to_numpy(expected),
+            layer.compute_mask(inputs, masks),
+            to_numpy(expected),
             "compute_mask must join the masks as keras.layers.Concatenate does",
-            where=f"axis {axis}, masks {case}",
+            where=f"axis {axis}, masks {pattern!r}",
         )
 
     @pytest.mark.parametrize(
@@ -167,72 +191,76 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
     )
     @AXES
     def test_inf_and_nan_at_padded_steps_give_zeros(self, axis, garbage):
-        rng = np.random.default_rng(3)
-        a, b, mask_a, mask_b = make_pair(axis, "both", rng)
-        a = np.where(mask_a[..., None], a, garbage).astype("float32")
-        b = np.where(mask_b[..., None], b, garbage).astype("float32")
+        inputs, masks = make_inputs(axis, "mmm", np.random.default_rng(3))
+        inputs = [
+            np.where(m[..., None], x, garbage).astype("float32")
+            for x, m in zip(inputs, masks)
+        ]
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
         where = f"axis {axis}, {garbage} at padded steps"
-        outputs, _ = run_layer(layer, [a, b], [mask_a, mask_b], where=where)
+        outputs, _ = run_layer(layer, inputs, masks, where=where)
         rule = "inf and NaN at padded steps must become zeros"
-        assert_equal(
-            outputs, reference(a, b, mask_a, mask_b, axis)[0], rule, where=where
-        )
+        assert_equal(outputs, reference(inputs, masks, axis)[0], rule, where=where)
         assert_finite(outputs, rule, where=where)
 
-    def test_features_gradient_is_zero_where_the_other_input_is_real(self):
-        # Row 0: `a` real, `b` padded at every step, so every output step is
-        # real; the padded `b` steps must still get no gradient.
+    def test_features_gradient_is_zero_where_another_input_is_real(self):
+        # Row 0 is real in the first input only, so every output step there is
+        # real; the padded steps of the other inputs must still get no gradient.
         rng = np.random.default_rng(4)
-        a, b, mask_a, mask_b = make_pair(-1, "both", rng)
+        inputs, masks = make_inputs(-1, "mmm", rng)
         layer = {{ cookiecutter.layer_class_name }}(axis=-1)
-        weights = keras.ops.convert_to_tensor(
-            rng.standard_normal((4, 4, 5)).astype("float32")
-        )
+        weights = rng.standard_normal((4, 4, 6)).astype("float32")
 
-        def loss(a, b):
-            return keras.ops.sum(layer([a, b], mask=[mask_a, mask_b]) * weights)
+        def loss(*args):
+            outputs = layer(list(args), mask=masks)
+            return keras.ops.sum(outputs * keras.ops.convert_to_tensor(weights))
 
-        grad_a, grad_b = gradients(loss, [a, b])
-        rule = "a padded step must get no gradient, even where the other input is real"
-        assert_equal(
-            grad_a,
-            np.where(mask_a[..., None], to_numpy(weights)[..., :2], 0.0),
-            rule,
-            where="axis -1, input a",
-        )
-        assert_equal(
-            grad_b,
-            np.where(mask_b[..., None], to_numpy(weights)[..., 2:], 0.0),
-            rule,
-            where="axis -1, input b",
-        )
+        rule = "a padded step must get no gradient, even where another input is real"
+        pieces = np.split(weights, np.cumsum([x.shape[-1] for x in inputs])[:-1], -1)
+        for index, (grad, mask, piece) in enumerate(
+            zip(gradients(loss, inputs), masks, pieces)
+        ):
+            assert_equal(
+                grad,
+                np.where(mask[..., None], piece, 0.0),
+                rule,
+                where=f"axis -1, input {index}",
+            )
 
-    @pytest.mark.parametrize("missing", ["a", "b"])
-    @AXES
-    def test_one_unmasked_input_in_a_functional_model(self, axis, missing, tmp_path):
-        # One input comes from Embedding(mask_zero=True), the other carries no
-        # mask: compute_mask builds the all-True mask symbolically, and the
-        # model survives a .keras round trip.
+    @pytest.mark.parametrize("axis", [1, -1], ids=["time", "features"])
+    def test_three_inputs_in_a_functional_model(self, axis, tmp_path):
+        # Three sources of masks: Embedding(mask_zero=True), none at all (the
+        # middle input), and Masking. compute_mask builds the missing one
+        # symbolically, and the model survives a .keras round trip.
         rng = np.random.default_rng(5)
         tokens = np.array([[3, 4, 0, 0], [0, 0, 0, 0], [5, 0, 0, 0]], "int32")
         dense = rng.standard_normal((3, 4, 2)).astype("float32")
+        padded = rng.standard_normal((3, 4, 2)).astype("float32")
+        padded[:, 2:] = 0.0
+        padded[1] = 0.0
+        embedding = keras.layers.Embedding(10, 2, mask_zero=True)
         token_input = keras.Input((None,), dtype="int32")
         dense_input = keras.Input((None, 2))
-        embedding = keras.layers.Embedding(10, 2, mask_zero=True)
-        pair = [embedding(token_input), dense_input]
-        values = [to_numpy(embedding(tokens)), dense]
-        masks = [tokens != 0, None]
-        if missing == "a":
-            pair, values, masks = pair[::-1], values[::-1], masks[::-1]
+        padded_input = keras.Input((None, 2))
+        joined = [
+            embedding(token_input),
+            dense_input,
+            keras.layers.Masking()(padded_input),
+        ]
+        values = [to_numpy(embedding(tokens)), dense, padded]
+        masks = [tokens != 0, None, np.any(padded != 0.0, axis=-1)]
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
-        where = f"axis {axis}, no mask on input {missing}"
+        where = f"axis {axis}, masks from Embedding, none, Masking"
         # Eager first: a wrong output mask fails here, not inside the model.
-        expected, expected_mask = reference(*values, *masks, axis)
+        expected, expected_mask = reference(values, masks, axis)
         run_layer(layer, values, masks, where=where)
-        outputs = layer(pair)
-        model = keras.Model([token_input, dense_input], [outputs, MaskProbe()(outputs)])
-        got, handed_on = (to_numpy(y) for y in model([tokens, dense]))
+        outputs = layer(joined)
+        model = keras.Model(
+            [token_input, dense_input, padded_input],
+            [outputs, MaskProbe()(outputs)],
+        )
+        data = [tokens, dense, padded]
+        got, handed_on = (to_numpy(y) for y in model(data))
         assert_close(
             got,
             expected,
@@ -247,25 +275,26 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             "a missing mask must count as all True in the joined mask",
             where=where,
         )
-
-        assert_keras_file_round_trip(
-            model, [tokens, dense], tmp_path / "model.keras", where=where
-        )
+        assert_keras_file_round_trip(model, data, tmp_path / "model.keras", where=where)
 
     @pytest.mark.parametrize(
         "axis,input_shape,expected",
         [
             (1, [(2, 5, 3), (2, 4, 3)], (2, 9, 3)),
+            (1, [(2, 5, 3), (2, 4, 3), (2, 1, 3)], (2, 10, 3)),
             (-1, [(2, 5, 3), (2, 5, 4)], (2, 5, 7)),
+            (-1, [(2, 5, 3), (2, 5, 4), (2, 5, 1)], (2, 5, 8)),
             (2, [(2, 5, 3), (2, 5, 4)], (2, 5, 7)),
             (1, [(None, None, 3), (None, 4, 3)], (None, None, 3)),
-            (1, [(None, 2, 3), (None, 4, 3)], (None, 6, 3)),
+            (1, [(None, 2, 3), (None, 4, 3), (None, 1, None)], (None, 7, 3)),
             (-1, [(None, None, 3), (None, None, 4)], (None, None, 7)),
-            (-1, [(None, None, None), (None, None, 4)], (None, None, None)),
+            (-1, [(None, 5, 3), (2, None, 4), (None, None, None)], (2, 5, None)),
         ],
         ids=[
             "time",
+            "time_3",
             "features",
+            "features_3",
             "axis_2",
             "time_unknown",
             "time_known",
@@ -290,52 +319,99 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
 
     @pytest.mark.parametrize("axis", [0, -2, 3, 1.0, 1.5, "1", True, None])
     def test_rejects_bad_axis(self, axis):
-        with pytest.raises(ValueError, match=re.escape(f"Received: axis={axis}")):
-            {{ cookiecutter.layer_class_name }}(axis=axis)
+        check_refuses(
+            lambda: {{ cookiecutter.layer_class_name }}(axis=axis),
+            f"Received: axis={axis}",
+            "an axis other than 1, 2 or -1 must be refused",
+        )
 
-    @pytest.mark.parametrize("count", [1, 3])
-    def test_rejects_other_than_two_inputs(self, count):
-        inputs = [np.zeros((2, 3, 4), "float32")] * count
-        with pytest.raises(ValueError, match="exactly two inputs"):
-            {{ cookiecutter.layer_class_name }}()(inputs)
+    @pytest.mark.parametrize(
+        "inputs",
+        [[], [np.zeros((2, 3, 4), "float32")], np.zeros((2, 3, 4), "float32")],
+        ids=["empty_list", "one_input", "single_tensor"],
+    )
+    def test_rejects_fewer_than_two_inputs(self, inputs):
+        check_refuses(
+            lambda: {{ cookiecutter.layer_class_name }}()(inputs),
+            "`inputs` must be a list of two or more tensors. Received: input_shape=",
+            "a call on fewer than two inputs must be refused",
+        )
 
-    @pytest.mark.parametrize("count", [1, 3])
-    def test_rejects_other_than_two_masks(self, count):
-        a, b, mask_a, mask_b = make_pair(1, "both", np.random.default_rng(6))
+    def test_compute_mask_rejects_fewer_than_two_inputs(self):
+        x = np.zeros((2, 3, 4), "float32")
         layer = {{ cookiecutter.layer_class_name }}()
-        with pytest.raises(ValueError, match="two masks"):
-            layer([a, b], mask=[mask_a, mask_b, mask_a][:count])
+        check_refuses(
+            lambda: layer.compute_mask([x], [None]),
+            "Received: inputs=a list of 1",
+            "compute_mask on fewer than two inputs must be refused",
+        )
 
-    def test_rejects_a_single_tensor(self):
-        with pytest.raises(ValueError, match="exactly two inputs"):
-            {{ cookiecutter.layer_class_name }}()(np.zeros((2, 3, 4), "float32"))
+    @pytest.mark.parametrize("count", [1, 2, 4])
+    def test_rejects_a_mask_list_of_another_length(self, count):
+        inputs, masks = make_inputs(1, "mmm", np.random.default_rng(6))
+        masks = (masks * 2)[:count]
+        layer = {{ cookiecutter.layer_class_name }}()
+        message = (
+            "`mask` must be None or a list of 3 masks, one per input (each may "
+            f"be None). Received: mask=a list of {count}"
+        )
+        rule = "a mask list of another length than the inputs must be refused"
+        check_refuses(lambda: layer(inputs, mask=masks), message, rule, where="call")
+        check_refuses(
+            lambda: layer.compute_mask(inputs, masks),
+            message,
+            rule,
+            where="compute_mask",
+        )
+
+    def test_rejects_a_single_mask_for_a_list_of_inputs(self):
+        inputs, masks = make_inputs(1, "mm", np.random.default_rng(7))
+        layer = {{ cookiecutter.layer_class_name }}()
+        check_refuses(
+            lambda: layer.compute_mask(inputs, masks[0]),
+            "Received: mask=a single",
+            "one mask for a list of inputs must be refused",
+        )
 
     @pytest.mark.parametrize(
         "axis,shapes",
         [
             (1, [(2, 3, 4), (2, 3, 5)]),
+            (1, [(2, 3, 4), (2, 3, 4), (2, 3, 5)]),
             (1, [(2, 3, 4), (3, 3, 4)]),
             (-1, [(2, 3, 4), (2, 5, 4)]),
+            (-1, [(2, 3, 4), (2, 3, 1), (2, None, 2), (2, 4, 2)]),
             (1, [(2, 3), (2, 3)]),
             (1, [(2, 3, 4), (2, 3, 4, 1)]),
         ],
-        ids=["time_features", "time_batch", "features_time", "rank_2", "rank_4"],
+        ids=[
+            "time_features",
+            "time_third_features",
+            "time_batch",
+            "features_time",
+            "features_fourth_time",
+            "rank_2",
+            "rank_4",
+        ],
     )
-    def test_rejects_mismatched_shapes(self, axis, shapes):
+    def test_rejects_shapes_that_cannot_be_joined(self, axis, shapes):
         layer = {{ cookiecutter.layer_class_name }}(axis=axis)
-        with pytest.raises(ValueError, match="input_shape"):
-            layer.build(shapes)
+        check_refuses(
+            lambda: layer.build(shapes),
+            f"Received: input_shape={shapes}",
+            "shapes that differ outside the axis, or are not 3D, must be refused",
+            where=f"axis {axis}",
+        )
 
     def test_unknown_dims_pass_build(self):
         layer = {{ cookiecutter.layer_class_name }}(axis=-1)
-        layer.build([(None, None, 3), (2, 5, 4)])
-        spec = layer.compute_output_spec(
-            [keras.KerasTensor((None, None, 3)), keras.KerasTensor((2, 5, 4))]
-        )
+        shapes = [(None, None, 3), (2, None, 1), (2, 5, 4)]
+        layer.build(shapes)
+        spec = layer.compute_output_spec([keras.KerasTensor(s) for s in shapes])
         check_that(
-            spec.shape == (2, 5, 7),
-            "known dims of one input must fill the unknown dims of the other",
-            expected=(2, 5, 7),
+            spec.shape == (2, 5, 8),
+            "known dims of one input must fill the unknown dims of the others",
+            expected=(2, 5, 8),
             actual=spec.shape,
-            where="axis -1, input shapes (None, None, 3) and (2, 5, 4)",
+            where=f"axis -1, input shapes {shapes}",
         )

@@ -33,9 +33,9 @@ def padded_pairs(seed=0, time_a=6, time_b=4):
 WHERE = "MaskedSequenceModel on padded_pairs()"
 
 
-def check_masked_layer(model, tokens):
+def check_masked_layer(model, tokens, where=WHERE):
     """Runs the model's masked layer alone on `tokens`, before the model runs."""
-    run_embedded(model.masked_layer, model.embedding, tokens, where=WHERE)
+    run_embedded(model.masked_layer, model.embedding, tokens, where=where)
 
 
 def test_subclassed_model_equals_functional_model():
