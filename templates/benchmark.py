@@ -90,62 +90,105 @@ def as_function(layer, inputs, mask):
     return call, weights
 
 
+def masked_batch(batch, length, channels, seed=0):
+    """`(layer, inputs, mask)`: a new layer and inputs for it with garbage
+    padding, masked with no empty row."""
+    rng = np.random.default_rng(seed)
+{%- block masked_batch %}
+    x, mask = padded_batch(rng, batch, length, channels)
+    layer = {{ cookiecutter.layer_class_name }}()
+    return layer, ops.convert_to_tensor(x), ops.convert_to_tensor(mask)
+{%- endblock %}
+
+
 def candidates(batch, length, channels, seed=0):
-    """Name -> (function, arguments), all on one masked batch with no empty row.
+    """Name -> (function, arguments), all on the batch of `masked_batch`.
 
     Each function returns `(output, output_mask)`.
     """
-    rng = np.random.default_rng(seed)
-{%- block candidates %}
-    x, mask = padded_batch(rng, batch, length, channels)
-    x, mask = ops.convert_to_tensor(x), ops.convert_to_tensor(mask)
-    layer = {{ cookiecutter.layer_class_name }}()
-    call, weights = as_function(layer, x, mask)
-    timed = {"masked": (call, (weights, x, mask)), "unmasked": (call, (weights, x))}
+    layer, inputs, mask = masked_batch(batch, length, channels, seed)
+    call, weights = as_function(layer, inputs, mask)
+    timed = {
+        "masked": (call, (weights, inputs, mask)),
+        "unmasked": (call, (weights, inputs)),
+    }
 {%- block builtin %}{% endblock %}
     return timed
-{%- endblock %}
 
 
 def to_numpy(tensor):
     return None if tensor is None else ops.convert_to_numpy(tensor)
 
 
-def check(name, outputs, reference):
-    """Fails loudly if the compiled `name` does not compute what its eager call does."""
-    for got, expected in zip(outputs, reference):
-        if (got is None) != (expected is None):
-            raise AssertionError(f"{name}: the output mask is {got}, not {expected}")
-        if got is not None:
-            np.testing.assert_allclose(
-                to_numpy(got),
-                to_numpy(expected),
-                rtol=1e-5,
-                atol=1e-5,
-                err_msg=f"{name}: the compiled call disagrees with the eager one",
-            )
+def show(value):
+    """One element, short: 6 significant digits for a float."""
+    value = value.item()
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def describe(array):
+    return "None" if array is None else f"an array of shape {array.shape}"
+
+
+def fail(rule, expected, actual, where):
+    raise AssertionError(f"{rule}: expected {expected}, got {actual} [{where}]")
+
+
+def check_close(actual, expected, rule, where):
+    """Fails with one line, `rule: expected ..., got ... [where]`, unless
+    `actual` equals `expected`: both `None`, bools equal, numbers within 1e-5.
+
+    The line gives the worst element, its index, and how many elements differ.
+    """
+    actual, expected = to_numpy(actual), to_numpy(expected)
+    if actual is None and expected is None:
+        return
+    if actual is None or expected is None or actual.shape != expected.shape:
+        fail(rule, describe(expected), describe(actual), where)
+    if actual.dtype == bool or expected.dtype == bool:
+        close = actual == expected
+        error = np.ones(close.shape)
+    else:
+        close = np.isclose(actual, expected, rtol=1e-5, atol=1e-5, equal_nan=True)
+        # NaN against a number is the worst mismatch there is.
+        error = np.nan_to_num(np.abs(actual - expected), nan=np.inf)
+    if not close.all():
+        index = np.unravel_index(np.argmax(np.where(close, -1, error)), close.shape)
+        differ = f"{int((~close).sum())} of {close.size} values differ"
+        fail(
+            rule,
+            f"{show(expected[index])} at {list(map(int, index))}",
+            f"{show(actual[index])} ({differ})",
+            where,
+        )
+
+
+def check_compiled(outputs, eager, where):
+    """The compiled `(output, output_mask)` must be the eager call's."""
+    for got, expected, kind in zip(outputs, eager, ["outputs", "output mask"]):
+        rule = f"the compiled call must give the eager {kind}"
+        check_close(got, expected, rule, where)
 {%- if builtin %}
 
 
-def check_against_builtin(outputs, builtin_outputs):
-    """Fails loudly if the layer's `(output, output_mask)` differs from the
-    built-in's at the steps the mask keeps, on a batch with no empty row."""
+def check_against_builtin(outputs, builtin_outputs, where):
+    """The layer's `(output, output_mask)` must be the built-in's, on a batch
+    with no empty row, at the steps the mask keeps."""
     (output, mask), (expected, expected_mask) = [
         [to_numpy(tensor) for tensor in pair] for pair in (outputs, builtin_outputs)
     ]
-    message = (
-        "{{ cookiecutter.layer_class_name }} disagrees with keras.layers.{{ builtin }} "
-        "on a batch with no empty rows"
-    )
-    if (mask is None) != (expected_mask is None) or (
-        mask is not None and not np.array_equal(mask, expected_mask)
-    ):
-        raise AssertionError(f"{message}: output mask {mask}, expected {expected_mask}")
+    # The name from the class, not in the rules' text: their lines then keep
+    # their length, and their formatting, for any class name.
+    name = {{ cookiecutter.layer_class_name }}.__name__
+    builtin = "keras.layers.{{ builtin }}"
+    batch = "a batch with no empty rows"
+    rule = f"{name} must give the output mask of {builtin} on {batch}"
+    check_close(mask, expected_mask, rule, where)
     # The built-in may leave padded steps as they are: compare the real ones.
-    kept = Ellipsis if mask is None else mask
-    np.testing.assert_allclose(
-        output[kept], expected[kept], rtol=1e-5, atol=1e-5, err_msg=message
-    )
+    if mask is not None and output.shape == expected.shape:
+        expected = np.where(mask[..., None], expected, output)
+    rule = f"{name} must agree with {builtin} on the real steps of {batch}"
+    check_close(output, expected, rule, where)
 {%- endif %}
 
 
@@ -178,10 +221,12 @@ def run(batch, channels, lengths, rounds, min_seconds):
         for name, (function, arguments) in candidates(batch, length, channels).items():
             eager[name] = function(*arguments)
             compiled = compile_function(function)
-            check(name, wait_for(compiled(*arguments)), eager[name])
+            outputs = wait_for(compiled(*arguments))
+            check_compiled(outputs, eager[name], f"candidate {name!r}, T={length}")
             functions[name] = (compiled, arguments)
 {%- if builtin %}
-        check_against_builtin(eager["masked"], eager["{{ builtin }}"])
+        builtin_outputs = eager["{{ builtin }}"]
+        check_against_builtin(eager["masked"], builtin_outputs, f"T={length}")
 {%- endif %}
         medians = median_times(functions, rounds, min_seconds)
         ratios = {pair: medians[pair[0]] / medians[pair[1]] for pair in TARGETS}

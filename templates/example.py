@@ -54,7 +54,7 @@ def dataset(rng, rows, max_length, vocabulary_size):
 {%- endblock %}
 
 
-def main(argv=None):
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2048, help="training rows")
     parser.add_argument("--max-length", type=int, default=24)
@@ -62,12 +62,22 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    keras.utils.set_random_seed(args.seed)
+    return parser.parse_args(argv)
+
+
+def train_and_test_sets(args):
+    """`((x_train, y_train), (x_test, y_test))`, drawn from `args.seed`."""
     rng = np.random.default_rng(args.seed)
     sizes = (args.max_length, args.vocabulary_size)
-    x_train, y_train = dataset(rng, args.rows, *sizes)
-    x_test, y_test = dataset(rng, max(args.rows // 4, 1), *sizes)
+    train = dataset(rng, args.rows, *sizes)
+    test = dataset(rng, max(args.rows // 4, 1), *sizes)
+    return train, test
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    keras.utils.set_random_seed(args.seed)
+    (x_train, y_train), (x_test, y_test) = train_and_test_sets(args)
 
     print(f"Backend: {keras.backend.backend()}")
     model = MaskedSequenceModel(vocabulary_size=args.vocabulary_size)

@@ -18,14 +18,14 @@ from mask_contract import token_batch
 WHERE = "MaskedSequenceModel on token_batch()"
 
 
-def check_masked_layer(model, tokens):
+def check_masked_layer(model, tokens, where=WHERE):
     """Runs the model's masked layer alone on `tokens`, before the model runs."""
     run_embedded(
         model.masked_layer,
         model.embedding,
         tokens,
         propagates_mask={{ cookiecutter.mask_variant != "time_reduce" }},
-        where=WHERE,
+        where=where,
     )
 
 

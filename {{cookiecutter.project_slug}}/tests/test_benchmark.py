@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from mask_contract import run_layer
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 BENCHMARK = BENCHMARKS / "bench_{{ cookiecutter.__layer_module }}.py"
@@ -18,25 +19,42 @@ def benchmark():
 
 
 def test_benchmark_checks_and_times_every_candidate(benchmark, capsys):
-    argv = ["--batch", "2", "--channels", "3", "--lengths", "4"]
+    batch, length, channels = 2, 4, 3
+    # The layer alone first, on the batch the benchmark makes: a broken mask
+    # contract fails here with its rule, not inside a compiled call.
+    run_layer(
+        *benchmark.masked_batch(batch, length, channels),
+        propagates_mask={{ cookiecutter.mask_variant != "time_reduce" }},
+        where=f"the benchmark's masked batch, T={length}",
+    )
+    argv = [f"--batch={batch}", f"--channels={channels}", f"--lengths={length}"]
     rows = benchmark.main([*argv, "--rounds", "2", "--min-seconds", "0"])
     names = {name for pair in benchmark.TARGETS for name in pair}
-    assert [row["length"] for row in rows] == [4]
+    assert [row["length"] for row in rows] == [length]
     for row in rows:
         assert set(row["seconds"]) == names
         assert all(seconds > 0 for seconds in row["seconds"].values())
         assert set(row["ratios"]) == set(benchmark.TARGETS)
     table = capsys.readouterr().out.splitlines()
-    assert table[-1].startswith("| 4 | ")
+    assert table[-1].startswith(f"| {length} | ")
 
 
 def test_benchmark_refuses_a_compiled_call_that_computes_something_else(benchmark):
     ones, zeros = np.ones((2, 3), "float32"), np.zeros((2, 3), "float32")
-    benchmark.check("same", (ones, None), (ones, None))
-    with pytest.raises(AssertionError, match="wrong: the compiled call disagrees"):
-        benchmark.check("wrong", (ones, None), (zeros, None))
-    with pytest.raises(AssertionError, match="lost mask: the output mask is"):
-        benchmark.check("lost mask", (ones, None), (ones, ones > 0))
+    mask = np.array([[True, True, False], [True, False, False]])
+    benchmark.check_compiled((ones, mask), (ones, mask), "same")
+    with pytest.raises(
+        AssertionError,
+        match=r"^the compiled call must give the eager outputs: expected 0 at "
+        r"\[0, 0\], got 1 \(6 of 6 values differ\) \[wrong\]$",
+    ):
+        benchmark.check_compiled((ones, None), (zeros, None), "wrong")
+    with pytest.raises(
+        AssertionError,
+        match=r"^the compiled call must give the eager output mask: expected an "
+        r"array of shape \(2, 3\), got None \[lost mask\]$",
+    ):
+        benchmark.check_compiled((ones, None), (ones, mask), "lost mask")
 {%- if cookiecutter.mask_variant in ("time_reduce", "concat") %}
 
 
@@ -45,10 +63,10 @@ def test_benchmark_names_the_layer_when_it_disagrees_with_keras(benchmark):
     mask = np.array([[True, True, False], [True, False, False]])
     # Padded steps may differ: the built-in leaves them as they are.
     padding_differs = np.where(mask[..., None], outputs, 1e3)
-    benchmark.check_against_builtin((outputs, mask), (padding_differs, mask))
-    blame = "{{ cookiecutter.layer_class_name }} disagrees with keras.layers."
-    with pytest.raises(AssertionError, match=blame):
-        benchmark.check_against_builtin((outputs, mask), (outputs + 1, mask))
-    with pytest.raises(AssertionError, match=blame):
-        benchmark.check_against_builtin((outputs, None), (outputs, mask))
+    benchmark.check_against_builtin((outputs, mask), (padding_differs, mask), "T=3")
+    layer = "^{{ cookiecutter.layer_class_name }} must"
+    with pytest.raises(AssertionError, match=layer + " agree with keras.layers."):
+        benchmark.check_against_builtin((outputs, mask), (outputs + 1, mask), "T=3")
+    with pytest.raises(AssertionError, match=layer + " give the output mask of "):
+        benchmark.check_against_builtin((outputs, None), (outputs, mask), "T=3")
 {%- endif %}

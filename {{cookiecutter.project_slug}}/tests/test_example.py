@@ -1,3 +1,4 @@
+{%- from "macros.jinja" import from_import -%}
 """examples/train.py trains, evaluates, saves and reloads, on tiny sizes."""
 
 import math
@@ -8,6 +9,9 @@ from types import SimpleNamespace
 import keras
 import numpy as np
 import pytest
+from test_masked_model import check_masked_layer
+
+{{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train.py"
 
@@ -20,7 +24,15 @@ def example():
 
 def test_example_trains_and_reloads_the_same_model(example, capsys):
     argv = ["--rows", "16", "--max-length", "5", "--vocabulary-size", "10"]
-    results = example.main([*argv, "--epochs", "2", "--batch-size", "8"])
+    argv += ["--epochs", "2", "--batch-size", "8"]
+    # The model's layer alone first, on the example's own rows: a broken mask
+    # contract fails here with its rule, not inside `fit`.
+    args = example.parse_args(argv)
+    model = MaskedSequenceModel(vocabulary_size=args.vocabulary_size)
+    train, test = example.train_and_test_sets(args)
+    for rows, (tokens, _) in [("training", train), ("held-out", test)]:
+        check_masked_layer(model, tokens, where=f"examples/train.py, {rows} rows")
+    results = example.main(argv)
     assert len(results["losses"]) == 2
     assert all(math.isfinite(loss) for loss in results["losses"])
     assert 0 <= results["accuracy"] <= 1

@@ -4,13 +4,15 @@
 {% block builtin_target %}
     ("masked", "Concatenate"): {256: 0.8, 2048: 0.8},
 {%- endblock %}
-{% block candidates %}
+{% block masked_batch %}
     a, mask_a = padded_batch(rng, batch, length, channels)
     b, mask_b = padded_batch(rng, batch, length, channels)
     inputs = [ops.convert_to_tensor(a), ops.convert_to_tensor(b)]
     masks = [ops.convert_to_tensor(mask_a), ops.convert_to_tensor(mask_b)]
     layer = {{ cookiecutter.layer_class_name }}(axis=1)
-    call, weights = as_function(layer, inputs, masks)
+    return layer, inputs, masks
+{%- endblock %}
+{% block builtin %}
 
     # Keras's nearest built-in. Its `call` takes no mask: its output mask comes
     # from `compute_mask`, and it leaves the padded steps as they are.
@@ -19,9 +21,5 @@
     def builtin(inputs, masks):
         return concatenate(inputs), concatenate.compute_mask(inputs, masks)
 
-    return {
-        "masked": (call, (weights, inputs, masks)),
-        "unmasked": (call, (weights, inputs)),
-        "Concatenate": (builtin, (inputs, masks)),
-    }
+    timed["Concatenate"] = (builtin, (inputs, mask))
 {%- endblock %}

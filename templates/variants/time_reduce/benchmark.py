@@ -9,6 +9,6 @@
     # Keras's nearest built-in, on the same masked batch. No row is empty here,
     # so its result must equal the layer's (it gives NaN on an empty row).
     pooling = keras.layers.GlobalAveragePooling1D()
-    pooling_call, no_weights = as_function(pooling, x, mask)
-    timed["GlobalAveragePooling1D"] = (pooling_call, (no_weights, x, mask))
+    pooling_call, no_weights = as_function(pooling, inputs, mask)
+    timed["GlobalAveragePooling1D"] = (pooling_call, (no_weights, inputs, mask))
 {%- endblock %}
