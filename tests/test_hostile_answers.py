@@ -1,24 +1,32 @@
 """Hostile answers: kept exactly where they are text, refused where they cannot work.
 
 Refusals (bad identifiers, paths, multi-line text) are in test_answers.py; this
-module holds answers that must be accepted and come out unchanged, and checks
-that no answer ever runs as code.
+module holds answers that must be accepted and come out unchanged, checks that
+no answer ever runs as code, and that the project they give passes its own CI's
+lint and build on the first push.
 """
 
 import ast
 import email
 import email.utils
+import os
+import subprocess
+import sys
 import tomllib
 
 import pytest
+import yaml
 from bakery import bake
 from bakery import build_with_setuptools
 from bakery import run_cookiecutter_cli
 from bakery import run_generated_tests
+from bakery import scratch_env
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+
+import local_extensions
 
 KEPT = [
     ("description", 'double "quotes"'),
@@ -114,8 +122,12 @@ def test_payload_never_runs_when_the_generated_tests_run(output_dir, tmp_path):
     assert not sentinel.exists()
 
 
+def accepted(field):
+    return lambda text: local_extensions.broken_rule(field, text) is None
+
+
 one_line_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40).filter(
-    lambda text: len(text.splitlines()) <= 1 and not text.endswith(("\n", "\r"))
+    accepted("description")
 )
 
 
@@ -146,3 +158,100 @@ def test_metadata_of_the_built_package_round_trips(output_dir, tmp_path):
     assert metadata["Summary"] == description
     name, address = email.utils.parseaddr(metadata["Author-email"])
     assert (name, address) == (author_name, "you@example.com")
+
+
+# Characters that make ruff choose quotes, strip a docstring or need escapes.
+TRICKY = st.sampled_from(list("\"'\\ \t\x00\x7f\xa0\u200b\u3000\U0001f600{}#"))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(
+    st.text(TRICKY | st.characters(blacklist_categories=["Cs"])).filter(
+        accepted("description")
+    )
+)
+def test_python_string_is_what_ruff_format_writes(text):
+    literal = local_extensions.python_string(text)
+    # A module docstring, as __init__.py holds the description, and a plain string.
+    source = f"{literal}\n\nVALUE = {literal}\n"
+    assert ast.get_docstring(ast.parse(source), clean=False) == text
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert formatted.stdout == source, formatted.stderr
+
+
+# A few bakes, each with several hostile answers: together they cover every
+# license, backend and variant.
+HOSTILE_BAKES = {
+    "quotes": {
+        "license": "MIT",
+        "keras_backend": "tensorflow",
+        "mask_variant": "passthrough",
+        "project_name": "Quote \"n' Roll \U0001f680",
+        "description": 'He said "hi", then ""twice"" and a trailing \\',
+        "author_name": 'Dwayne "The Rock" O\'Brien',
+        "author_email": "o'brien+tag@example.com",
+    },
+    "unicode": {
+        "license": "Apache-2.0",
+        "keras_backend": "jax",
+        "mask_variant": "time_reduce",
+        "project_name": "Zo\u00eb\u2019s Mask Joiner",
+        "description": (
+            "  caf\u00e9 \u4e2d\u6587 \u0639\u0631\u0628\u064a \U0001f9ea\ttab\x7f  "
+        ),
+        "author_name": "Zo\u00eb \u00c5str\u00f6m \\u0041",
+    },
+    "long": {
+        "license": "BSD-3-Clause",
+        "keras_backend": "torch",
+        "mask_variant": "reshape",
+        "project_slug": "a" * 99 + "z",
+        "package_name": "p" * 40,
+        "layer_class_name": "L" + "x" * 39,
+        "description": "{{ 7*7 }} ''' \"\"\" " + "long words " * 40 + "\\",
+        "author_name": "{% raw %} $(whoami) `id` " * 8,
+    },
+    "short_names": {
+        "mask_variant": "concat",
+        "package_name": "a",
+        "layer_class_name": "A",
+        "description": "'single' \"double\" \\ '",
+    },
+}
+
+
+def run_ci_job(project, job):
+    """Runs the `run:` steps of `job` in the project's workflow as GitHub would,
+    with this interpreter's tools in place of its `pip install` steps."""
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    tools = os.path.dirname(sys.executable)
+    env = scratch_env(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
+    for step in workflow["jobs"][job]["steps"]:
+        script = step.get("run", "")
+        if not script or "pip install" in script:
+            continue
+        shell = (
+            ["python", "-c"] if step.get("shell") == "python" else ["bash", "-e", "-c"]
+        )
+        result = subprocess.run(
+            [*shell, script], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, (
+            f"{job}: {script}\n{result.stdout}{result.stderr}"
+        )
+
+
+# One bake per job: the build leaves a build/ folder that ruff would read.
+@pytest.mark.parametrize("job", ["lint", "build"])
+@pytest.mark.parametrize("name", HOSTILE_BAKES)
+def test_hostile_answers_pass_the_ci_job(output_dir, name, job):
+    answers = HOSTILE_BAKES[name]
+    project = bake(output_dir, **answers)
+    assert_project_holds(project, answers)
+    run_ci_job(project, job)
