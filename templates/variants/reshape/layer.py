@@ -1,6 +1,13 @@
 {%- from "macros.jinja" import register -%}
+import numbers
+from typing import Any
+
 import keras
 from keras import ops
+
+# A backend tensor, or a `keras.KerasTensor` while a model is being built.
+Tensor = Any
+Shape = tuple[int | None, ...]
 
 
 {{ register(cookiecutter.package_name) }}
@@ -11,11 +18,13 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     `(batch, ceil(time / factor), factor * channels)`: merged step `j` holds
     source steps `j * factor, ..., j * factor + factor - 1` side by side. When
     `time` is not a multiple of `factor`, the last merged step is right-padded
-    with zeros. Masking: padded source steps are set to zero before merging, so
-    neither their values (even inf or NaN) nor their gradients reach the output.
-    The output mask is `(batch, ceil(time / factor))` bool, and a merged step is
+    with zeros.
+
+    Masking: padded source steps are set to zero before merging, so neither
+    their values (even inf or NaN) nor their gradients reach the output. The
+    output mask is `(batch, ceil(time / factor))` bool, and a merged step is
     real if any of its source steps is real. A fully masked row gives all zeros
-    and an all-False output mask.
+    and an all-`False` output mask.
 
     Args:
         factor: Positive integer, the number of consecutive steps merged into
@@ -51,20 +60,27 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     [[True, True, False]]
     """
 
-    def __init__(self, factor=2, **kwargs):
+    def __init__(self, factor: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
+        # NumPy integers are integers; `True` and `False` are not.
+        if (
+            isinstance(factor, bool)
+            or not isinstance(factor, numbers.Integral)
+            or factor < 1
+        ):
             raise ValueError(
-                f"`factor` must be a positive integer. Received: factor={factor}"
+                f"`factor` must be a positive integer. Received: factor={factor!r}"
             )
-        self.factor = factor
+        # A plain int: a NumPy integer would not serialize to JSON.
+        self.factor: int = int(factor)
+        self.supports_masking = True
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor:
         if mask is not None:
             # `where`, not a multiply by the mask: a padded step holding inf or
             # NaN would turn into NaN under `0 * x`.
             mask = ops.expand_dims(ops.cast(mask, "bool"), -1)
-            inputs = ops.where(mask, inputs, ops.zeros_like(inputs))
+            inputs = ops.where(mask, inputs, 0)
         # Unknown dims come back as scalar tensors (TensorFlow), ints (JAX
         # traces with concrete shapes) or symbolic ints (torch.compile), so
         # this also runs compiled.
@@ -76,7 +92,7 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         inputs = ops.concatenate([inputs, zeros], axis=1)
         return ops.reshape(inputs, (batch, steps, self.factor * channels))
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor | None:
         if mask is None:
             return None
         # Built from a fixed-width pad and strided slices only: Keras also
@@ -98,13 +114,13 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
             merged = source if merged is None else ops.logical_or(merged, source)
         return merged
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         batch, time, channels = input_shape
-        steps = None if time is None else -(-time // self.factor)
+        steps = None if time is None else (time + self.factor - 1) // self.factor
         channels = None if channels is None else self.factor * channels
         return (batch, steps, channels)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config = super().get_config()
         config.update({"factor": self.factor})
         return config

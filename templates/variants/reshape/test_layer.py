@@ -272,7 +272,32 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             where=where,
         )
 
-    @pytest.mark.parametrize("factor", [0, -2, 1.5, "2", True, None])
+    @pytest.mark.parametrize(
+        "factor", [0, -2, 1.5, "2", True, False, np.float64(2.0), None], ids=repr
+    )
     def test_rejects_bad_factor(self, factor):
         with pytest.raises(ValueError, match="factor"):
             {{ cookiecutter.layer_class_name }}(factor=factor)
+
+    def test_accepts_a_numpy_integer_factor(self):
+        layer = {{ cookiecutter.layer_class_name }}(factor=np.int64(3))
+        # A plain int in the config: JSON has no NumPy integers.
+        for name, factor in [
+            ("factor", layer.factor),
+            ("get_config()['factor']", layer.get_config().get("factor")),
+        ]:
+            check_that(
+                type(factor) is int and factor == 3,
+                "a NumPy integer factor must be stored as a plain int",
+                expected="3 of type int",
+                actual=f"{factor!r} of type {type(factor).__name__}",
+                where=name,
+            )
+        outputs = layer(np.ones((2, 7, 4), "float32"))
+        check_that(
+            tuple(outputs.shape) == (2, 3, 12),
+            "a NumPy integer factor must merge like the same int",
+            expected=(2, 3, 12),
+            actual=tuple(outputs.shape),
+            where="factor np.int64(3), time 7",
+        )

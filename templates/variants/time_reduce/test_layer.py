@@ -91,6 +91,61 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             atol=1e-6,
         )
 
+    def test_inf_and_nan_at_real_steps_give_inf_and_nan(self):
+        # As in any mean: a real inf is not padding to hide. Padded inf in the
+        # same rows must still be left out.
+        x = np.ones((3, 4, 3), "float32")
+        mask = sequence_mask([3, 3, 2], 4)
+        x[:, 3] = np.inf
+        x[0, 1, 0] = np.inf
+        x[1, 0, 1] = np.nan
+        x[2, 0, 2], x[2, 1, 2] = np.inf, -np.inf
+        outputs = to_numpy({{ cookiecutter.layer_class_name }}()(x, mask=mask))
+        expected = np.ones((3, 3), "float32")
+        expected[0, 0] = np.inf
+        expected[1, 1] = np.nan
+        expected[2, 2] = np.nan
+        assert_equal(
+            outputs,
+            expected,
+            "a real inf or NaN must give inf or NaN as a plain mean does, "
+            "padded inf must not reach the outputs",
+            where="lengths [3, 3, 2], inf at step 3",
+        )
+
+    def test_torch_compile_with_fullgraph(self):
+        """No data-dependent Python branch: Dynamo traces `call` whole, even
+        when padded steps hold inf or NaN."""
+        if keras.backend.backend() != "torch":
+            pytest.skip("torch.compile is PyTorch's.")
+        import torch
+
+        layer = {{ cookiecutter.layer_class_name }}()
+        # fullgraph: a graph break raises instead of falling back to Python.
+        # The eager backend runs the traced graph as it is, without Inductor.
+        compiled = torch.compile(
+            lambda x, mask: layer(x, mask=mask), fullgraph=True, backend="eager"
+        )
+        rng = np.random.default_rng(5)
+        x = rng.standard_normal((3, 5, 2)).astype("float32")
+        mask = sequence_mask([5, 2, 0], 5)
+        for padding in ("finite", "inf and NaN"):
+            poisoned = with_garbage(x, mask, rng)
+            if padding != "finite":
+                poisoned[~mask] = np.inf
+                poisoned[2, 1] = np.nan
+            outputs = compiled(
+                keras.ops.convert_to_tensor(poisoned), keras.ops.convert_to_tensor(mask)
+            )
+            assert_close(
+                outputs,
+                reference(x, mask),
+                "torch.compile with fullgraph=True must give the masked mean",
+                where=f"lengths [5, 2, 0], {padding} padding",
+                rtol=1e-6,
+                atol=1e-6,
+            )
+
     @pytest.mark.parametrize("masked", [True, False], ids=["all_true_mask", "no_mask"])
     def test_empty_time_axis_gives_zeros(self, masked):
         x = np.zeros((2, 0, 3), "float32")
@@ -136,9 +191,13 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             atol=1e-6,
         )
 
-    # On PyTorch, `jit_compile=True` is `torch.compile`, and Dynamo warns that
-    # it traces through Keras's own cached dtype helpers.
+    # On PyTorch, `jit_compile=True` is `torch.compile`: Dynamo warns that it
+    # traces through Keras's own cached dtype helpers, and Inductor imports
+    # `torch.utils.mkldnn`, which uses the deprecated `torch.jit.script_method`.
     @pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools")
+    @pytest.mark.filterwarnings(
+        "ignore:`torch.jit.script_method` is deprecated:DeprecationWarning"
+    )
     @pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "jit"])
     def test_no_mask_in_a_compiled_model_with_unknown_time(self, jit_compile):
         inputs = keras.Input((None, 3))
