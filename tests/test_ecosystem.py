@@ -131,9 +131,10 @@ def dev_requirements(pyproject):
     return requirements
 
 
-def ruff_pin(workflow):
-    (command,) = [c for c in run_commands(workflow) if "pip install ruff==" in c]
-    return Version(command.split("ruff==")[1].split()[0])
+def tool_pin(workflow, tool):
+    """The version of `tool` that the workflow's lint job pins."""
+    (command,) = [c for c in run_commands(workflow) if f" {tool}==" in c]
+    return Version(command.split(f"{tool}==")[1].split()[0])
 
 
 def test_workflow_is_copied_unrendered_whatever_the_answers(output_dir):
@@ -225,8 +226,10 @@ def test_workflow_commands_use_what_the_project_declares(workflow, pyproject):
     assert [s["run"] for s in lint["steps"] if "run" in s][1:] == [
         "ruff check --output-format=github .",
         "ruff format --check .",
+        "mypy",
     ]
     assert "ruff" in pyproject["tool"]
+    assert pyproject["tool"]["mypy"]["files"] == ["src"]
 
 
 def test_build_job_builds_and_checks_the_package(workflow):
@@ -257,7 +260,7 @@ def test_dev_extra_brings_one_backend_the_tests_and_the_ci_tools(output_dir, bac
     for extra in BACKENDS:
         assert [Requirement(line).name for line in extras[extra]] == [extra]
     names = {requirement.name for requirement in dev_requirements(pyproject)}
-    assert names == {backend, "pytest", "hypothesis", "ruff", "build", "twine"}
+    assert names == {backend, "pytest", "hypothesis", "ruff", "mypy", "build", "twine"}
 
 
 def test_workflow_ruff_matches_pre_commit_and_the_template(
@@ -271,7 +274,7 @@ def test_workflow_ruff_matches_pre_commit_and_the_template(
     hooks = [hook["id"] for hook in repo["hooks"]]
     # `ruff-check` is the lint hook's current name; older revs call it `ruff`.
     assert hooks == ["ruff-check", "ruff-format"]
-    pin = ruff_pin(workflow)
+    pin = tool_pin(workflow, "ruff")
     assert repo["rev"] == f"v{pin}"
     (dev_ruff,) = [r for r in dev_requirements(pyproject) if r.name == "ruff"]
     assert str(dev_ruff.specifier) == f"=={pin}"
@@ -380,3 +383,12 @@ def test_build_job_wheel_check_refuses_tests_and_a_missing_py_typed(
     without_marker = run_check()
     assert without_marker.returncode == 1
     assert f"holds ['{package}']: want one package" in without_marker.stderr
+
+
+def test_workflow_mypy_matches_the_dev_extra_and_the_template(workflow, pyproject):
+    pin = tool_pin(workflow, "mypy")
+    (dev_mypy,) = [r for r in dev_requirements(pyproject) if r.name == "mypy"]
+    assert str(dev_mypy.specifier) == f"=={pin}"
+    lines = (TEMPLATE / "requirements-dev.txt").read_text().splitlines()
+    (mypy,) = [Requirement(line) for line in lines if line.startswith("mypy")]
+    assert pin in mypy.specifier

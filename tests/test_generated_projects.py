@@ -37,6 +37,7 @@ def expected_files(package="my_masked_layer", module="my_masked_layer"):
         "tests/mask_contract.py",
         "tests/test_benchmark.py",
         "tests/test_example.py",
+        "tests/test_package.py",
         "tests/test_scale_out.py",
         f"tests/test_{module}.py",
         "tests/test_masked_model.py",
