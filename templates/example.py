@@ -28,7 +28,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-{{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
+{{ from_import(cookiecutter.package_name ~ ".masked_model", "MaskedSequenceModel") }}
 
 
 def padded_tokens(rng, rows, max_length, vocabulary_size, min_length=1):

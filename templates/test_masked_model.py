@@ -12,8 +12,8 @@ from mask_contract import run_embedded
 from mask_contract import to_numpy
 from mask_contract import token_batch
 
-{{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
-{{ from_import(cookiecutter.package_name, "build_functional_model") }}
+{{ from_import(cookiecutter.package_name ~ ".masked_model", "MaskedSequenceModel") }}
+{{ from_import(cookiecutter.package_name ~ ".masked_model", "build_functional_model") }}
 
 WHERE = "MaskedSequenceModel on token_batch()"
 

@@ -22,8 +22,8 @@ from mask_contract import padded_tokens
 from mask_contract import run_embedded
 from mask_contract import to_numpy
 
-{{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
-{{ from_import(cookiecutter.package_name, "build_functional_model") }}
+{{ from_import(cookiecutter.package_name ~ ".masked_model", "MaskedSequenceModel") }}
+{{ from_import(cookiecutter.package_name ~ ".masked_model", "build_functional_model") }}
 
 pytestmark = pytest.mark.scale_out
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from test_masked_model import check_masked_layer
 
-{{ from_import(cookiecutter.package_name, "MaskedSequenceModel") }}
+{{ from_import(cookiecutter.package_name ~ ".masked_model", "MaskedSequenceModel") }}
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train.py"
 

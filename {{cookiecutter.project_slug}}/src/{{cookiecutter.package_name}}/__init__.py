@@ -4,13 +4,10 @@
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
 
-{% for module, name in [
-    (cookiecutter.__layer_module, cookiecutter.layer_class_name),
-    ("masked_model", "MaskedSequenceModel"),
-    ("masked_model", "build_functional_model"),
-] | sort(attribute="0") -%}
-{{ from_import(cookiecutter.package_name ~ "." ~ module, name) }}
-{% endfor %}
+{{ from_import(cookiecutter.package_name ~ "." ~ cookiecutter.__layer_module, cookiecutter.layer_class_name) }}
+
+# The example model that threads masks by hand is not part of the package's
+# API: import it from `{{ cookiecutter.package_name }}.masked_model`.
 _DISTRIBUTION = {{ cookiecutter.project_slug | python_string }}
 try:
     __version__ = version(_DISTRIBUTION)
@@ -18,9 +15,4 @@ except PackageNotFoundError:
     # Imported from a checkout that was never installed (the tests do that).
     __version__ = "0+unknown"
 
-# One name a line: ruff keeps this form for class names of any length.
-__all__ = [
-    "{{ cookiecutter.layer_class_name }}",
-    "MaskedSequenceModel",
-    "build_functional_model",
-]
+__all__ = ["{{ cookiecutter.layer_class_name }}"]
