@@ -1,1 +1,1 @@
-{% include ["variants/" ~ cookiecutter.mask_variant ~ "/scale_out_test.py", "test_scale_out.py"] %}
+{% include ["variants/" ~ cookiecutter.mask_variant ~ "/test_scale_out.py", "test_scale_out.py"] %}
