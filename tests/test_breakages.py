@@ -182,8 +182,9 @@ def test_readme_table_quotes_the_failure_lines_the_tests_write():
     ]
     # The tests' string literals with at least 20 fixed characters, each
     # f-string field matching anything.
+    kit = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests" / "mask_contract.py"
     sources = "\n".join(
-        path.read_text() for path in (TEMPLATE / "templates").rglob("*.py")
+        path.read_text() for path in [kit, *(TEMPLATE / "templates").rglob("*.py")]
     )
     parts = [
         re.split(r"\{[^}]*\}", text) for text in re.findall(r'f?"([^"\n]+)"', sources)

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from bakery import BACKENDS
+from bakery import TEMPLATE
 from bakery import VARIANTS
 from bakery import bake
 from bakery import run_generated_tests
@@ -72,6 +73,10 @@ def test_files_render_cleanly(output_dir, variant, backend):
         assert str(output_dir) not in text, f"local path in {name}"
         if name.endswith(".py"):
             ast.parse(text, filename=name)
+    # The kit is copied as it is, so users can diff it against a newer template.
+    kit = "tests/mask_contract.py"
+    skeleton = TEMPLATE / "{{cookiecutter.project_slug}}"
+    assert (project / kit).read_bytes() == (skeleton / kit).read_bytes()
     # The tests, the benchmark and the example default to the chosen backend;
     # the package leaves the choice to the program that imports it.
     for name in (
