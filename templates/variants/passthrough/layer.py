@@ -89,8 +89,11 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         # NumPy integers are integers; `True` and `False` are not.
-        integer = isinstance(units, numbers.Integral) and not isinstance(units, bool)
-        if units is not None and not (integer and units >= 1):
+        if units is not None and (
+            isinstance(units, bool)
+            or not isinstance(units, numbers.Integral)
+            or units < 1
+        ):
             raise ValueError(
                 f"`units` must be a positive integer or None. Received: units={units!r}"
             )
