@@ -1,4 +1,4 @@
-{%- from "macros.jinja" import from_import -%}
+{%- from "macros.jinja" import from_import, propagates_mask -%}
 """The hand-threaded subclassed model against its functional twin."""
 
 import keras
@@ -24,7 +24,7 @@ def check_masked_layer(model, tokens, where=WHERE):
         model.masked_layer,
         model.embedding,
         tokens,
-        propagates_mask={{ cookiecutter.mask_variant != "time_reduce" }},
+        propagates_mask={{ propagates_mask(cookiecutter.mask_variant) }},
         where=where,
     )
 

@@ -1,4 +1,4 @@
-{%- from "macros.jinja" import from_import -%}
+{%- from "macros.jinja" import from_import, propagates_mask -%}
 """The example model on two devices, and exported as a TensorFlow SavedModel.
 
 Marked `scale_out`, so a plain `python -m pytest` leaves them out; run them with
@@ -61,7 +61,7 @@ def check_masked_layer(inputs):
         model.masked_layer,
         model.embedding,
         inputs,
-        propagates_mask={{ cookiecutter.mask_variant != "time_reduce" }},
+        propagates_mask={{ propagates_mask(cookiecutter.mask_variant) }},
         where="MaskedSequenceModel on token_inputs()",
     )
 

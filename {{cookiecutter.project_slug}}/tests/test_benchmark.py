@@ -1,3 +1,4 @@
+{%- from "macros.jinja" import HAS_BUILTIN, propagates_mask -%}
 """The benchmark runs to completion on tiny sizes; its timings are not tested."""
 
 import runpy
@@ -24,7 +25,7 @@ def test_benchmark_checks_and_times_every_candidate(benchmark, capsys):
     # contract fails here with its rule, not inside a compiled call.
     run_layer(
         *benchmark.masked_batch(batch, length, channels),
-        propagates_mask={{ cookiecutter.mask_variant != "time_reduce" }},
+        propagates_mask={{ propagates_mask(cookiecutter.mask_variant) }},
         where=f"the benchmark's masked batch, T={length}",
     )
     argv = [f"--batch={batch}", f"--channels={channels}", f"--lengths={length}"]
@@ -55,7 +56,7 @@ def test_benchmark_refuses_a_compiled_call_that_computes_something_else(benchmar
         r"array of shape \(2, 3\), got None \[lost mask\]$",
     ):
         benchmark.check_compiled((ones, None), (ones, mask), "lost mask")
-{%- if cookiecutter.mask_variant in ("time_reduce", "concat") %}
+{%- if cookiecutter.mask_variant in HAS_BUILTIN %}
 
 
 def test_benchmark_names_the_layer_when_it_disagrees_with_keras(benchmark):
