@@ -3,8 +3,9 @@
 """Times `{{ cookiecutter.layer_class_name }}` with a mask, without one{% block builtin_summary %}{% endblock %}.
 
 Every candidate is compiled (`jit_compile=True` through `tf.function` on
-TensorFlow, `jax.jit` on JAX; PyTorch runs eagerly) and returns both the
-output and the output mask, so the cost of `compute_mask` is counted too.
+TensorFlow, `jax.jit` on JAX, `torch.compile` under `torch.no_grad()` on
+PyTorch), takes the weights as arguments, and returns both the output and the
+output mask, so the cost of `compute_mask` is counted too.
 Before timing, each compiled candidate is checked against its own eager call
 {%- if builtin %},
 and the layer against Keras's `{{ builtin }}`{% endif %}.
@@ -38,8 +39,18 @@ TARGETS = {
 }
 
 
-def compile_function(function):
-    """`function` compiled by the backend: XLA on TensorFlow and JAX."""
+def compiler(torch_backend="inductor"):
+    """How the backend compiles the timed calls, for the table's title."""
+    return {
+        "tensorflow": "XLA: tf.function(jit_compile=True)",
+        "jax": "XLA: jax.jit",
+        "torch": f"torch.compile(backend={torch_backend!r}, fullgraph=True, "
+        "dynamic=False) under no_grad",
+    }.get(keras.backend.backend(), "eager")
+
+
+def compile_function(function, torch_backend="inductor"):
+    """`function` compiled by the backend, as `compiler()` describes."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -49,6 +60,21 @@ def compile_function(function):
         import jax
 
         return jax.jit(function)
+    if backend == "torch":
+        import torch
+
+        # Whole (a graph break raises instead of timing a call that runs partly
+        # eagerly), and for the shapes at hand, as XLA compiles.
+        compiled = torch.compile(
+            function, backend=torch_backend, fullgraph=True, dynamic=False
+        )
+
+        def inference(*arguments):
+            # As in a predict step: no autograd graph to record.
+            with torch.no_grad():
+                return compiled(*arguments)
+
+        return inference
     return function
 
 
@@ -214,7 +240,7 @@ def median_times(functions, rounds, min_seconds):
     return {name: statistics.median(seconds) for name, seconds in times.items()}
 
 
-def run(batch, channels, lengths, rounds, min_seconds):
+def run(batch, channels, lengths, rounds, min_seconds, torch_backend="inductor"):
     """Checks and times every candidate at every length; returns one row per length."""
     rows = []
     for length in lengths:
@@ -222,7 +248,7 @@ def run(batch, channels, lengths, rounds, min_seconds):
         eager = {}
         for name, (function, arguments) in candidates(batch, length, channels).items():
             eager[name] = function(*arguments)
-            compiled = compile_function(function)
+            compiled = compile_function(function, torch_backend)
             outputs = wait_for(compiled(*arguments))
             check_compiled(outputs, eager[name], f"candidate {name!r}, T={length}")
             functions[name] = (compiled, arguments)
@@ -238,16 +264,15 @@ def run(batch, channels, lengths, rounds, min_seconds):
     return rows
 
 
-def table(rows, batch, channels):
+def table(rows, batch, channels, torch_backend="inductor"):
     """A Markdown table of `rows`; a ratio over its target is flagged MISSED."""
     names = list(rows[0]["seconds"])
     pairs = list(TARGETS)
     header = ["T", *(f"{name} (ms)" for name in names)]
     header += [f"{a} / {b}" for a, b in pairs]
     backend = keras.backend.backend()
-    compiler = "XLA" if backend in ("tensorflow", "jax") else "eager"
     lines = [
-        f"{backend} backend ({compiler}), B={batch}, C={channels}, "
+        f"{backend} backend ({compiler(torch_backend)}), B={batch}, C={channels}, "
         "median time per call",
         "",
         "| " + " | ".join(header) + " |",
@@ -279,9 +304,22 @@ def main(argv=None):
         default=0.05,
         help="time per candidate per round, from which the number of calls follows",
     )
+    parser.add_argument(
+        "--torch-backend",
+        default="inductor",
+        help="torch.compile's backend on PyTorch; the tests use 'eager', which "
+        "traces the same graph and skips Inductor's code generation",
+    )
     args = parser.parse_args(argv)
-    rows = run(args.batch, args.channels, args.lengths, args.rounds, args.min_seconds)
-    print(table(rows, args.batch, args.channels))
+    rows = run(
+        args.batch,
+        args.channels,
+        args.lengths,
+        args.rounds,
+        args.min_seconds,
+        args.torch_backend,
+    )
+    print(table(rows, args.batch, args.channels, args.torch_backend))
     return rows
 
 
