@@ -4,9 +4,9 @@ import pytest
 
 
 def pytest_collection_modifyitems(items):
-    """Slow tests first, each group in its collection order: pytest-xdist hands
-    tests out in this order, so the last ones it hands out are short and the
-    two workers end together."""
+    """Slow tests first, each group in its collection order: pytest-xdist
+    queues tests in this order, so what is left at the end is short and the
+    workers end together."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
