@@ -81,6 +81,26 @@ def bake(output_dir, run_tests=False, config_file=None, accept_hooks=True, **ans
     )
 
 
+@functools.cache
+def _pristine_bake(answers):
+    """A project baked with `answers` (sorted pairs), once per process, in a
+    scratch folder removed when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="keras-masked-layer-bakes-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return bake(folder, **dict(answers))
+
+
+def copy_of_bake(output_dir, **answers):
+    """A copy, in `output_dir`, of the project `bake(..., **answers)` gives; the
+    bake itself runs once per process for each set of answers.
+
+    For tests that run or change a project rather than look at how it was
+    rendered: a copy holds no trace of `output_dir` (test_generated_projects
+    checks that a real bake holds no local path either)."""
+    pristine = _pristine_bake(tuple(sorted(answers.items())))
+    return Path(shutil.copytree(pristine, Path(output_dir) / pristine.name))
+
+
 def run_cookiecutter_cli(output_dir, *answers, typed=None, env=None):
     """Runs the `cookiecutter` command line as a user would, in `output_dir`.
 

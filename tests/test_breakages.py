@@ -17,7 +17,7 @@ import textwrap
 import pytest
 from bakery import TEMPLATE
 from bakery import VARIANTS
-from bakery import bake
+from bakery import copy_of_bake
 from bakery import run_generated_tests
 
 LAYER = "MyMaskedLayer"
@@ -137,7 +137,7 @@ def bad_summary_lines(lines):
 def test_generated_suite_catches_breakage(
     output_dir, tmp_path, monkeypatch, variant, breakage
 ):
-    project = bake(output_dir, mask_variant=variant, keras_backend="tensorflow")
+    project = copy_of_bake(output_dir, mask_variant=variant, keras_backend="tensorflow")
     module = project / "src" / "my_masked_layer" / "my_masked_layer.py"
     with module.open("a") as file:
         file.write(PREAMBLE + textwrap.dedent(BREAKAGES[breakage]))

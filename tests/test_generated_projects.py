@@ -10,6 +10,7 @@ from bakery import BACKENDS
 from bakery import TEMPLATE
 from bakery import VARIANTS
 from bakery import bake
+from bakery import copy_of_bake
 from bakery import run_generated_tests
 from bakery import scratch_env
 
@@ -126,7 +127,7 @@ def test_longest_names_still_pass_the_linter(output_dir, variant):
 def test_generated_project_lints_and_passes_its_tests(
     output_dir, tmp_path, variant, backend
 ):
-    project = bake(output_dir, mask_variant=variant, keras_backend=backend)
+    project = copy_of_bake(output_dir, mask_variant=variant, keras_backend=backend)
     for check in (("check",), ("format", "--check")):
         lint = ruff(project, *check)
         assert lint.returncode == 0, lint.stdout + lint.stderr
@@ -158,7 +159,7 @@ DEFAULT_BACKEND_RUNS = [
 def test_scripts_run_on_the_generated_backend_unless_told_otherwise(
     output_dir, variant, backend
 ):
-    project = bake(output_dir, mask_variant=variant, keras_backend=backend)
+    project = copy_of_bake(output_dir, mask_variant=variant, keras_backend=backend)
     # This interpreter has every backend: only the script's default picks one.
     env = scratch_env(PYTHONPATH=str(project / "src"), PYTHONDONTWRITEBYTECODE="1")
     env.pop("KERAS_BACKEND", None)
@@ -203,7 +204,7 @@ SCALE_OUT_RUNS = {"tensorflow": "2 passed, 1 skipped", "jax": "1 passed, 2 skipp
 @pytest.mark.parametrize("backend", SCALE_OUT_RUNS)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_generated_scale_out_tests_pass(output_dir, tmp_path, variant, backend):
-    project = bake(output_dir, mask_variant=variant, keras_backend=backend)
+    project = copy_of_bake(output_dir, mask_variant=variant, keras_backend=backend)
     result = run_generated_tests(project, backend, "-m", "scale_out", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert f"\n{SCALE_OUT_RUNS[backend]}, " in result.stdout
