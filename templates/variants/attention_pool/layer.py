@@ -126,9 +126,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     or NaN). The time axis is gone from the output, so the mask is consumed:
     `compute_mask` returns `None`. A fully masked row, or an empty time axis,
     gives all zeros and all-zero weights. The Keras composition above gives
-    NaN wherever a padded step holds inf or NaN (`0 * inf` in the weighted
-    sum), averages nothing on a fully masked row only while its padding is
-    finite, and under `mixed_float16` overflows to NaN once a score passes
+    NaN in every row where a padded step holds inf or NaN (`0 * inf` in the
+    weighted sum), and under `mixed_float16` in every row where a score passes
     65504.
 
     Args:

@@ -100,11 +100,25 @@ def built_layer(units=None, features=3, seed=0, **kwargs):
     return layer
 
 
+def with_weights(layer, x, mask, where=""):
+    """`layer(x, mask=mask, return_attention_scores=True)`: `(outputs, weights)`."""
+    try:
+        return layer(x, mask=mask, return_attention_scores=True)
+    except TypeError as error:
+        check_that(
+            False,
+            "call must take return_attention_scores=True and return the weights",
+            expected="(outputs, weights)",
+            actual=f"TypeError: {str(error).splitlines()[0]}",
+            where=where,
+        )
+
+
 def pool(layer, x, mask, where=""):
-    """`(outputs, weights)` of an eager call, the output mask checked first."""
+    """`(outputs, weights)` of an eager call as NumPy, the output mask checked first."""
     output_mask = layer.compute_mask(x, mask)
     check_output_mask(output_mask, None, CONSUMED_MASK_RULE, where=where)
-    outputs, weights = layer(x, mask=mask, return_attention_scores=True)
+    outputs, weights = with_weights(layer, x, mask, where)
     return to_numpy(outputs), to_numpy(weights)
 
 
@@ -443,7 +457,7 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         inputs = keras.Input((None, 3))
         mask = keras.Input((None,), dtype="bool")
         layer = built_layer()
-        outputs, weights = layer(inputs, mask=mask, return_attention_scores=True)
+        outputs, weights = with_weights(layer, inputs, mask, "a functional model")
         model = keras.Model([inputs, mask], [outputs, weights])
         check_that(
             [tuple(outputs.shape), tuple(weights.shape)] == [(None, 3), (None, None)],
@@ -498,11 +512,12 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
 
     def test_accepts_numpy_integer_units(self):
         layer = {{ cookiecutter.layer_class_name }}(units=np.int64(3))
+        units = layer.get_config().get("units")
         check_that(
-            type(layer.get_config()["units"]) is int,
-            "units must be stored as a plain int",
-            expected="int",
-            actual=type(layer.get_config()["units"]).__name__,
+            type(units) is int and units == 3,
+            "units must be saved as a plain int",
+            expected="3 as int",
+            actual=f"{units!r} as {type(units).__name__}",
         )
 
     def test_rejects_inputs_that_are_not_3d(self):

@@ -93,27 +93,4 @@ def test_fully_padded_row_gives_the_output_for_zeros():
         rtol=1e-5,
         atol=1e-6,
     )
-
-
-def test_attention_weights_follow_the_tokens():
-    tokens, lengths = token_batch()
-    model = MaskedSequenceModel(vocabulary_size=50)
-    check_masked_layer(model, tokens)
-    h = model.encoder(model.embedding(tokens))
-    _, weights = model.masked_layer(h, mask=tokens != 0, return_attention_scores=True)
-    weights = to_numpy(weights)
-    assert_equal(
-        np.where(tokens != 0, 0.0, weights),
-        0.0,
-        "padding tokens must get zero attention weight",
-        where=WHERE,
-    )
-    assert_close(
-        weights.sum(axis=1),
-        (lengths > 0).astype("float32"),
-        "attention weights must sum to 1 on a row with a real token, 0 without",
-        where=WHERE,
-        rtol=0.0,
-        atol=1e-6,
-    )
 {% endblock %}
