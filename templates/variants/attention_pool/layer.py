@@ -31,13 +31,12 @@ def _softmax_terms(scores: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]
         # A select, so an inf or NaN padded score is replaced, not combined.
         scores = ops.where(mask, scores, _LOWEST)
     # One more step holding _LOWEST: an empty time axis then has a max too.
-    # `ops.amax`, not `ops.max`: on PyTorch, `ops.max` checks its result's
-    # type in Python, which breaks the graph of torch.compile.
-    top = ops.amax(
-        ops.pad(scores, [(0, 0), (0, 1)], constant_values=_LOWEST),
-        axis=1,
-        keepdims=True,
-    )
+    # Not `ops.pad`, which makes a new Keras operation, with a new name, at
+    # each call: torch.compile then traces the layer again at every call.
+    # Not `ops.max`: on PyTorch it checks its result's type in Python, which
+    # breaks the graph of torch.compile.
+    lowest = ops.full_like(ops.sum(scores, axis=1, keepdims=True), _LOWEST)
+    top = ops.amax(ops.concatenate([scores, lowest], axis=1), axis=1, keepdims=True)
     exps = ops.exp(ops.subtract(scores, top))
     if mask is not None:
         # On a row with no real step every score is _LOWEST, and exp(0) = 1.
