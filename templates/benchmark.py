@@ -8,7 +8,7 @@ PyTorch), takes the weights as arguments, and returns both the output and the
 output mask, so the cost of `compute_mask` is counted too.
 Before timing, each compiled candidate is checked against its own eager call
 {%- if builtin %},
-and the layer against Keras's `{{ builtin }}`{% endif %}.
+and the layer against {% block builtin_against %}Keras's `{{ builtin }}`{% endblock %}{% endif %}.
 After a warm-up, the candidates run in alternating rounds, so that drift in the
 machine hits every side of a ratio alike; the table gives median milliseconds
 per call and the ratios of those medians.
@@ -207,7 +207,7 @@ def check_against_builtin(outputs, builtin_outputs, where):
     # The name from the class, not in the rules' text: their lines then keep
     # their length, and their formatting, for any class name.
     name = {{ cookiecutter.layer_class_name }}.__name__
-    builtin = "keras.layers.{{ builtin }}"
+    builtin = "{% block builtin_layers %}keras.layers.{{ builtin }}{% endblock %}"
     batch = "a batch with no empty rows"
     rule = f"{name} must give the output mask of {builtin} on {batch}"
     check_close(mask, expected_mask, rule, where)
