@@ -9,6 +9,7 @@ from mask_contract import assert_equal
 from mask_contract import assert_finite
 from mask_contract import check_that
 from mask_contract import run_embedded
+{%- block more_kit_imports %}{% endblock %}
 from mask_contract import to_numpy
 from mask_contract import token_batch
 
@@ -18,6 +19,7 @@ from mask_contract import token_batch
 WHERE = "MaskedSequenceModel on token_batch()"
 
 
+{% block check_masked_layer -%}
 def check_masked_layer(model, tokens, where=WHERE):
     """Runs the model's masked layer alone on `tokens`, before the model runs."""
     run_embedded(
@@ -27,6 +29,7 @@ def check_masked_layer(model, tokens, where=WHERE):
         propagates_mask={{ propagates_mask(cookiecutter.mask_variant) }},
         where=where,
     )
+{%- endblock %}
 
 
 def test_subclassed_model_equals_functional_model():

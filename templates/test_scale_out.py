@@ -20,6 +20,7 @@ from mask_contract import assert_close
 from mask_contract import check_that
 from mask_contract import padded_tokens
 from mask_contract import run_embedded
+{%- block more_kit_imports %}{% endblock %}
 from mask_contract import to_numpy
 
 {{ from_import(cookiecutter.package_name ~ ".masked_model", "MaskedSequenceModel") }}
@@ -50,6 +51,7 @@ def token_inputs(rng, batch):
 {%- endblock %}
 
 
+{% block check_masked_layer -%}
 def check_masked_layer(inputs):
     """Runs the example model's masked layer alone on `inputs` first.
 
@@ -64,6 +66,7 @@ def check_masked_layer(inputs):
         propagates_mask={{ propagates_mask(cookiecutter.mask_variant) }},
         where="MaskedSequenceModel on token_inputs()",
     )
+{%- endblock %}
 
 
 def two_device_scope():
