@@ -505,8 +505,9 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             strides=[np.int32(2)],
             padding="CAUSAL",
         )
+        config = layer.get_config()
         stored = {
-            name: layer.get_config()[name]
+            name: config.get(name)
             for name in ("filters", "kernel_size", "strides", "dilation_rate")
         }
         check_that(

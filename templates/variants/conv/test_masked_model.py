@@ -1,11 +1,24 @@
 {% extends "test_masked_model.py" %}
-{% block more_kit_imports %}
+{% block kit_imports -%}
+from mask_contract import MaskProbe
+from mask_contract import assert_close
+from mask_contract import assert_equal
+from mask_contract import assert_finite
+from mask_contract import check_config_round_trip
+from mask_contract import check_that
+from mask_contract import run_embedded
 from mask_contract import run_layer
+from mask_contract import to_numpy
+from mask_contract import token_batch
 {%- endblock %}
 {% block check_masked_layer -%}
 def check_masked_layer(model, tokens, where=WHERE):
     """Runs the model's convolutions alone on `tokens`, one after the other,
-    before the model runs: each must give a mask that fits its outputs."""
+    before the model runs: each must give a mask that fits its outputs, and
+    rebuild from its config (the second one strides: a lost argument would
+    show as a crash of the reloaded functional model)."""
+    for index, layer in enumerate(model.masked_layers):
+        check_config_round_trip(layer, where=f"{where}, masked_layers[{index}]")
     x, mask = run_embedded(
         model.masked_layers[0],
         model.embedding,
