@@ -666,6 +666,18 @@ class OutputChecks(ContractSetup):
         where = self.where(batch=batch, time=time, channels=channels, seed=seed)
         self.check_unpadded_rows(self.make_layer(), inputs, masks, lengths, where)
 
+    def test_real_outputs_equal_unpadded_runs_in_every_config(self, config):
+        """Every config keeps the rule, not only the default one.
+
+        A config may change how outputs map to steps (a stride, a merge
+        factor, a window), and so which outputs a row's padding reaches.
+        """
+        rng = np.random.default_rng(13)
+        inputs, masks, lengths = self.make_batch(rng, batch=5)
+        where = self.where(config)
+        layer = self.make_layer(config)
+        self.check_unpadded_rows(layer, inputs, masks, lengths, where)
+
     @pytest.mark.parametrize("padding", [-7.0, np.inf, -np.inf, np.nan])
     def test_padding_values_do_not_matter(self, config, padding):
         """No value at padded steps, inf and NaN included, changes real outputs."""
