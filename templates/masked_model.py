@@ -51,7 +51,7 @@ class MaskedSequenceModel(keras.Model):
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True
         )
-        self.masked_layer = {% block masked_layer %}{{ cookiecutter.layer_class_name }}(){% endblock %}
+{% block masked_layers %}        self.masked_layer = {% block masked_layer %}{{ cookiecutter.layer_class_name }}(){% endblock %}{% endblock %}
         self.encoder = {% block encoder %}keras.layers.GRU(hidden_units){% endblock %}
         self.head = keras.layers.Dense(num_classes)
 {% block call %}

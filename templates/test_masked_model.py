@@ -3,6 +3,7 @@
 
 import keras
 import numpy as np
+{% block kit_imports -%}
 from mask_contract import MaskProbe
 from mask_contract import assert_close
 from mask_contract import assert_equal
@@ -12,6 +13,7 @@ from mask_contract import check_that
 {% endblock -%}
 from mask_contract import to_numpy
 from mask_contract import token_batch
+{%- endblock %}
 
 {{ from_import(cookiecutter.package_name ~ ".masked_model", "MaskedSequenceModel") }}
 {{ from_import(cookiecutter.package_name ~ ".masked_model", "build_functional_model") }}

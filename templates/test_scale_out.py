@@ -16,12 +16,14 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+{% block kit_imports -%}
 from mask_contract import assert_close
 from mask_contract import check_that
 from mask_contract import padded_tokens
 {% block kit_imports %}from mask_contract import run_embedded
 {% endblock -%}
 from mask_contract import to_numpy
+{%- endblock %}
 
 {{ from_import(cookiecutter.package_name ~ ".masked_model", "MaskedSequenceModel") }}
 {{ from_import(cookiecutter.package_name ~ ".masked_model", "build_functional_model") }}

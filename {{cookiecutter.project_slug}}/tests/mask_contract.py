@@ -27,8 +27,8 @@ the setup in `ContractSetup`. A check that takes `config` runs once per entry
 of `configs`; the others run once, on the layer built with no arguments.
 
 The assertion helpers (`assert_close`, `assert_equal`, `assert_finite`,
-`assert_mask_equal`, `check_output_mask`, `check_that`, `run_layer`) write
-those lines; use them in your own tests too. Only public Keras API is used, so
+`assert_mask_equal`, `check_config_round_trip`, `check_output_mask`,
+`check_that`, `run_layer`) write those lines; use them in your own tests too. Only public Keras API is used, so
 the kit runs on TensorFlow, JAX and PyTorch; the backend-specific pieces are
 `gradients`, which uses the backend's own autodiff, and the compiled check on
 PyTorch (`test_torch_compile_agrees_with_eager`).
@@ -304,6 +304,40 @@ def assert_output_shape(layer, input_shape, expected, *, masked=False, where="")
         actual=f"{got[0]} and {got[1]}",
         where=", ".join(filter(None, [where, f"input shape {input_shape}"])),
     )
+
+
+def check_config_round_trip(layer, *, where=""):
+    """get_config() holds every argument, and from_config rebuilds the layer.
+
+    Returns the rebuilt layer. Check each layer of a model this way before
+    saving it: an argument lost from the config otherwise shows as a crash
+    of the reloaded model, or as other outputs, not as this rule.
+    """
+    __tracebackhide__ = True
+    layer_class = type(layer)
+    layer_config = layer.get_config()
+    signature = inspect.signature(layer_class.__init__)
+    arguments = [
+        name
+        for name, parameter in signature.parameters.items()
+        if name != "self" and parameter.kind is not parameter.VAR_KEYWORD
+    ]
+    missing = [name for name in arguments if name not in layer_config]
+    check_that(
+        not missing,
+        "get_config() must hold every __init__ argument",
+        expected=f"keys {arguments}",
+        actual=f"{missing} missing",
+        where=where,
+    )
+    rebuilt = layer_class.from_config(layer_config)
+    check_same_config(
+        rebuilt.get_config(),
+        layer_config,
+        "from_config(get_config()) must rebuild the same config",
+        where=where,
+    )
+    return rebuilt
 
 
 def assert_keras_file_round_trip(model, inputs, path, *, where=""):
@@ -631,6 +665,18 @@ class OutputChecks(ContractSetup):
         inputs, masks, lengths = self.make_batch(rng, batch, time, features=features)
         where = self.where(batch=batch, time=time, channels=channels, seed=seed)
         self.check_unpadded_rows(self.make_layer(), inputs, masks, lengths, where)
+
+    def test_real_outputs_equal_unpadded_runs_in_every_config(self, config):
+        """Every config keeps the rule, not only the default one.
+
+        A config may change how outputs map to steps (a stride, a merge
+        factor, a window), and so which outputs a row's padding reaches.
+        """
+        rng = np.random.default_rng(13)
+        inputs, masks, lengths = self.make_batch(rng, batch=5)
+        where = self.where(config)
+        layer = self.make_layer(config)
+        self.check_unpadded_rows(layer, inputs, masks, lengths, where)
 
     @pytest.mark.parametrize("padding", [-7.0, np.inf, -np.inf, np.nan])
     def test_padding_values_do_not_matter(self, config, padding):
@@ -1011,34 +1057,9 @@ class SerializationChecks(ContractSetup):
     """Serialization: every argument and the weights survive config and .keras."""
 
     def check_config_round_trip(self, layer, where):
-        """get_config() holds every argument, and from_config rebuilds the layer.
-
-        Returns the rebuilt layer.
-        """
+        """`check_config_round_trip` of the module, for a layer under test."""
         __tracebackhide__ = True
-        layer_config = layer.get_config()
-        signature = inspect.signature(self.layer_class.__init__)
-        arguments = [
-            name
-            for name, parameter in signature.parameters.items()
-            if name != "self" and parameter.kind is not parameter.VAR_KEYWORD
-        ]
-        missing = [name for name in arguments if name not in layer_config]
-        check_that(
-            not missing,
-            "get_config() must hold every __init__ argument",
-            expected=f"keys {arguments}",
-            actual=f"{missing} missing",
-            where=where,
-        )
-        rebuilt = self.layer_class.from_config(layer_config)
-        check_same_config(
-            rebuilt.get_config(),
-            layer_config,
-            "from_config(get_config()) must rebuild the same config",
-            where=where,
-        )
-        return rebuilt
+        return check_config_round_trip(layer, where=where)
 
     def test_config_holds_every_argument(self, config):
         """from_config(get_config()) rebuilds a layer that gives the same results."""
