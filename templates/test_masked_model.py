@@ -9,8 +9,7 @@ from mask_contract import assert_close
 from mask_contract import assert_equal
 from mask_contract import assert_finite
 from mask_contract import check_that
-{% block kit_imports %}from mask_contract import run_embedded
-{% endblock -%}
+from mask_contract import run_embedded
 from mask_contract import to_numpy
 from mask_contract import token_batch
 {%- endblock %}

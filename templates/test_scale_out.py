@@ -20,8 +20,7 @@ import pytest
 from mask_contract import assert_close
 from mask_contract import check_that
 from mask_contract import padded_tokens
-{% block kit_imports %}from mask_contract import run_embedded
-{% endblock -%}
+from mask_contract import run_embedded
 from mask_contract import to_numpy
 {%- endblock %}
 

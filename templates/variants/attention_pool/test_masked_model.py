@@ -1,6 +1,14 @@
 {% extends "test_masked_model.py" %}
-{% block kit_imports %}from mask_contract import run_layer
-{% endblock %}
+{% block kit_imports -%}
+from mask_contract import MaskProbe
+from mask_contract import assert_close
+from mask_contract import assert_equal
+from mask_contract import assert_finite
+from mask_contract import check_that
+from mask_contract import run_layer
+from mask_contract import to_numpy
+from mask_contract import token_batch
+{%- endblock %}
 {% block check_masked_layer -%}
 def check_masked_layer(model, tokens, where=WHERE):
     """Runs the model's masked layer alone on what the model feeds it, the

@@ -1,6 +1,11 @@
 {% extends "test_scale_out.py" %}
-{% block kit_imports %}from mask_contract import run_layer
-{% endblock %}
+{% block kit_imports -%}
+from mask_contract import assert_close
+from mask_contract import check_that
+from mask_contract import padded_tokens
+from mask_contract import run_layer
+from mask_contract import to_numpy
+{%- endblock %}
 {% block check_masked_layer -%}
 def check_masked_layer(inputs):
     """Runs the example model's masked layer alone on what the model feeds it,
