@@ -30,8 +30,8 @@ _original_compute_mask = {LAYER}.compute_mask
 
 BREAKAGES = {
     "call_ignores_mask": f"""
-def _call(self, inputs, mask=None):
-    return _original_call(self, inputs, mask=None)
+def _call(self, inputs, mask=None, **kwargs):
+    return _original_call(self, inputs, mask=None, **kwargs)
 
 {LAYER}.call = _call
 """,
@@ -58,19 +58,24 @@ def _compute_mask(self, inputs, mask=None):
 def _invert(mask):
     return None if mask is None else ops.logical_not(ops.cast(mask, "bool"))
 
-def _call(self, inputs, mask=None):
+def _call(self, inputs, mask=None, **kwargs):
     if isinstance(mask, (list, tuple)):
-        return _original_call(self, inputs, mask=[_invert(m) for m in mask])
-    return _original_call(self, inputs, mask=_invert(mask))
+        mask = [_invert(m) for m in mask]
+    else:
+        mask = _invert(mask)
+    return _original_call(self, inputs, mask=mask, **kwargs)
 
 {LAYER}.call = _call
 """,
     "padding_leaks_a_fraction": f"""
-def _call(self, inputs, mask=None):
-    outputs = _original_call(self, inputs, mask=mask)
+def _call(self, inputs, mask=None, **kwargs):
+    outputs = _original_call(self, inputs, mask=mask, **kwargs)
     pieces = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-    leak = sum(ops.sum(ops.cast(x, outputs.dtype)) for x in pieces)
-    return outputs + 1e-4 * leak
+    leak = sum(ops.sum(ops.cast(x, "float32")) for x in pieces)
+    # Every output: a layer may return its attention weights too.
+    return keras.tree.map_structure(
+        lambda y: y + ops.cast(1e-4 * leak, y.dtype), outputs
+    )
 
 {LAYER}.call = _call
 """,
@@ -78,26 +83,33 @@ def _call(self, inputs, mask=None):
 {LAYER}.get_config = lambda self: keras.layers.Layer.get_config(self)
 """,
     "nan_on_fully_masked_rows": f"""
-def _call(self, inputs, mask=None):
-    outputs = _original_call(self, inputs, mask=mask)
+def _call(self, inputs, mask=None, **kwargs):
+    outputs = _original_call(self, inputs, mask=mask, **kwargs)
     masks = mask if isinstance(mask, (list, tuple)) else [mask]
     masks = [ops.cast(m, "bool") for m in masks if m is not None]
     if not masks:
         return outputs
     empty = ops.logical_not(ops.any(ops.concatenate(masks, axis=1), axis=1))
-    empty = ops.reshape(empty, (-1,) + (1,) * (len(outputs.shape) - 1))
-    return ops.where(empty, ops.full_like(outputs, float("nan")), outputs)
+
+    def nan_if_empty(y):
+        rows = ops.reshape(empty, (-1,) + (1,) * (len(y.shape) - 1))
+        return ops.where(rows, ops.full_like(y, float("nan")), y)
+
+    return keras.tree.map_structure(nan_if_empty, outputs)
 
 {LAYER}.call = _call
 """,
 }
 
 # What a variant does with the mask decides which breakages are bugs in it:
-# passthrough hands its input mask on by design, time_reduce returns None.
+# passthrough hands its input mask on by design, and a layer that consumes the
+# mask (templates/macros.jinja: MASK_CONSUMERS) returns None by design.
+CONSUMERS = {"time_reduce", "attention_pool"}
+HANDS_ON = set(VARIANTS) - CONSUMERS
 ONLY_FOR = {
-    "compute_mask_drops_mask": {"passthrough", "reshape", "concat"},
-    "compute_mask_inverts_mask": {"passthrough", "reshape", "concat"},
-    "compute_mask_returns_input_mask": {"time_reduce", "reshape", "concat"},
+    "compute_mask_drops_mask": HANDS_ON,
+    "compute_mask_inverts_mask": HANDS_ON,
+    "compute_mask_returns_input_mask": set(VARIANTS) - {"passthrough"},
     "compute_mask_returns_first_input_mask": {"concat"},
 }
 
