@@ -16,6 +16,7 @@ import tomllib
 
 import pytest
 import yaml
+from bakery import CHOICES
 from bakery import bake
 from bakery import build_with_setuptools
 from bakery import run_cookiecutter_cli
@@ -223,7 +224,34 @@ HOSTILE_BAKES = {
         "layer_class_name": "A",
         "description": "'single' \"double\" \\ '",
     },
+    "markup": {
+        "license": "MIT",
+        "keras_backend": "jax",
+        "mask_variant": "conv",
+        "project_name": "`Conv|Mask` <b>*bold*</b> _under_ [link](x)",
+        "description": "| a | table | row |  <!-- comment --> # not a heading",
+        "author_name": "**Ann** <ann@example.com>",
+    },
+    "spacing": {
+        "license": "BSD-3-Clause",
+        "keras_backend": "torch",
+        "mask_variant": "attention_pool",
+        "project_name": "  Attention   Pooling\t ",
+        "description": "line one\\nline two \u00a0 nbsp",
+        "author_name": " Padded  Author ",
+    },
 }
+
+
+def test_hostile_bakes_cover_every_choice():
+    for field in ("license", "keras_backend", "mask_variant"):
+        # An answer left out takes the first choice, as cookiecutter's default.
+        used = {
+            answers.get(field, CHOICES[field][0]) for answers in HOSTILE_BAKES.values()
+        }
+        assert used == set(CHOICES[field]), (
+            f"{field}: no hostile bake answers {set(CHOICES[field]) - used}"
+        )
 
 
 def run_ci_job(project, job):
