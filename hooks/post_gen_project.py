@@ -20,9 +20,12 @@ ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
 STRICT_VARIABLE = "KERAS_MASKED_LAYER_STRICT"
 TRUE_WORDS = {"1", "true", "yes", "y", "on"}
 # PyPI's torch wheel for Linux bundles CUDA (gigabytes); PyTorch's own index
-# has the CPU build, which pip then keeps when it installs the project.
+# has the CPU build (`2.13.0+cpu`, which pip prefers to PyPI's `2.13.0`), and
+# pip then keeps it when it installs the project. An extra index, not the only
+# one: where PyTorch's cannot be reached, pip takes the release it can reach.
 TORCH_CPU_INSTALL = (
-    "python -m pip install torch --index-url https://download.pytorch.org/whl/cpu"
+    "python -m pip install torch==2.13.0 "
+    "--extra-index-url https://download.pytorch.org/whl/cpu"
 )
 
 

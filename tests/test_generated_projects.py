@@ -18,7 +18,7 @@ COMBINATIONS = [(v, b) for v in VARIANTS for b in BACKENDS]
 IDS = [f"{v}-{b}" for v, b in COMBINATIONS]
 # GitHub expressions `${{ ... }}` in the workflow are meant to stay.
 JINJA_LEFTOVER = re.compile(r"(?<!\$){{|{%|{#")
-TORCH_CPU_INDEX = "--index-url https://download.pytorch.org/whl/cpu"
+TORCH_CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 
 
 def expected_files(package="my_masked_layer", module="my_masked_layer"):

@@ -126,7 +126,7 @@ def test_missing_module_skips_with_install_command(
     assert f"cannot import {missing}." in skip_line
     assert 'python -m pip install -e ".[dev]"' in skip_line
     assert "python -m pytest" in skip_line
-    cpu_wheels = "--index-url https://download.pytorch.org/whl/cpu"
+    cpu_wheels = "torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu"
     assert (cpu_wheels in skip_line) == (backend == "torch")
 
 
