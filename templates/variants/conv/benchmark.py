@@ -2,7 +2,7 @@
 {% block builtin_name %}Conv1D{% endblock %}
 {% block builtin_summary %}, and next to `Conv1D` with the same weights{% endblock %}
 {% block builtin_target %}
-    ("masked", "Conv1D"): {256: 1.3, 2048: 1.3},
+    ("masked", "Conv1D"): {2048: 1.3},
 {%- endblock %}
 {% block masked_batch %}
     x, mask = padded_batch(rng, batch, length, channels)
