@@ -164,6 +164,27 @@ def conv1d_twin(layer, channels):
     return conv1d
 
 
+def check_against_reference(actual, expected, where):
+    """The layer's `(outputs, output_mask)` against `reference`'s."""
+    __tracebackhide__ = True
+    (outputs, output_mask), (expected_outputs, expected_mask) = actual, expected
+    assert_close(
+        outputs,
+        expected_outputs,
+        "outputs must match NumPy (padded steps as zeros, zeros where the "
+        "anchor is padded)",
+        where=where,
+        rtol=1e-5,
+        atol=1e-5,
+    )
+    assert_mask_equal(
+        output_mask,
+        expected_mask,
+        "the output mask must be the input mask at the anchors",
+        where=where,
+    )
+
+
 def raised(function):
     """The exception `function()` raises, or `None`."""
     try:
@@ -195,20 +216,8 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         outputs, output_mask = run_layer(layer, x, mask, where=where)
         kernel, bias = (to_numpy(w) for w in layer.weights)
         expected, expected_mask = reference(x, mask, kernel, bias, config)
-        assert_close(
-            outputs,
-            expected,
-            "outputs must match NumPy (padded steps as zeros, zeros where the "
-            "anchor is padded)",
-            where=where,
-            rtol=1e-5,
-            atol=1e-5,
-        )
-        assert_mask_equal(
-            output_mask,
-            expected_mask,
-            "the output mask must be the input mask at the anchors",
-            where=where,
+        check_against_reference(
+            (outputs, output_mask), (expected, expected_mask), where
         )
         conv1d = conv1d_twin(layer, channels)
         for row, length in enumerate(lengths):
@@ -265,20 +274,8 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         expected, expected_mask = reference(
             x, mask, to_numpy(layer.kernel), bias, config, activation
         )
-        assert_close(
-            outputs,
-            expected,
-            "outputs must match NumPy (padded steps as zeros, zeros where the "
-            "anchor is padded)",
-            where=where,
-            rtol=1e-5,
-            atol=1e-5,
-        )
-        assert_mask_equal(
-            output_mask,
-            expected_mask,
-            "the output mask must be the input mask at the anchors",
-            where=where,
+        check_against_reference(
+            (outputs, output_mask), (expected, expected_mask), where
         )
 
     def test_padded_steps_are_zero_even_with_bias_and_activation(self):
