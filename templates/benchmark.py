@@ -1,4 +1,4 @@
-{% from "macros.jinja" import from_import -%}
+{% from "macros.jinja" import BUILTIN_TARGETS, from_import -%}
 {%- set builtin %}{% block builtin_name %}{% endblock %}{% endset -%}
 """Times `{{ cookiecutter.layer_class_name }}` with a mask, without one{% block builtin_summary %}{% endblock %}.
 
@@ -35,7 +35,9 @@ from keras import ops
 # Ratios of median times the layer is held to (lengths not listed here: none).
 TARGETS = {
     ("masked", "unmasked"): {256: 2.0, 2048: 1.5},
-{%- block builtin_target %}{% endblock %}
+{%- if builtin %}
+    ("masked", "{{ builtin }}"): {{ BUILTIN_TARGETS[cookiecutter.mask_variant] }},
+{%- endif %}
 }
 
 

@@ -3,9 +3,6 @@
 {% block builtin_summary %}, and next to Keras layers{% endblock %}
 {% block builtin_against %}`Dense(1)`, `Softmax(axis=1)` and a weighted sum{% endblock %}
 {% block builtin_layers %}keras.layers.Dense(1) + Softmax(axis=1) + weighted sum{% endblock %}
-{% block builtin_target %}
-    ("masked", "Dense+Softmax"): {256: 1.1, 2048: 1.1},
-{%- endblock %}
 {% block builtin %}
 
     # The same pooling from Keras layers, with the layer's score kernel:

@@ -1,9 +1,6 @@
 {% extends "benchmark.py" %}
 {% block builtin_name %}Concatenate{% endblock %}
 {% block builtin_summary %}, and next to `Concatenate(axis=1)`{% endblock %}
-{% block builtin_target %}
-    ("masked", "Concatenate"): {256: 0.8, 2048: 0.8},
-{%- endblock %}
 {% block masked_batch %}
     a, mask_a = padded_batch(rng, batch, length, channels)
     b, mask_b = padded_batch(rng, batch, length, channels)

@@ -1,9 +1,6 @@
 {% extends "benchmark.py" %}
 {% block builtin_name %}GlobalAveragePooling1D{% endblock %}
 {% block builtin_summary %}, and next to `GlobalAveragePooling1D`{% endblock %}
-{% block builtin_target %}
-    ("masked", "GlobalAveragePooling1D"): {256: 0.8, 2048: 0.8},
-{%- endblock %}
 {% block builtin %}
 
     # Keras's nearest built-in, on the same masked batch. No row is empty here,
