@@ -55,6 +55,9 @@ def home_variables():
         "KERAS_HOME": str(home / ".keras"),
         # Read by cookiecutter when no config file is given, before ~/.cookiecutterrc.
         "COOKIECUTTER_CONFIG": str(home / ".cookiecutterrc"),
+        # A generated suite on JAX keeps its compilation cache in the temp
+        # folder, one per checkout; here, one per process that its runs share.
+        "JAX_COMPILATION_CACHE_DIR": str(home / "jax-cache"),
     }
 
 
