@@ -9,11 +9,20 @@ so a failing or skipped run cannot pass for a fast one). The table gives medians
 and the ratios to the import. This is a script, not a test: timings are never
 asserted.
 
+By default everything runs on this interpreter. In the template's venv, where
+every backend is installed, a JAX or PyTorch suite also pays for importing
+TensorFlow (`keras.utils.set_random_seed` seeds it when it can import it), which
+a user's venv does not have. With `--venvs FOLDER`, each backend runs in a venv
+of its own there, holding what the generated README installs (the project's
+`[dev]` extra, after the CPU build of torch) and cookiecutter; they are made
+once and reused.
+
     python benchmarks/project_time.py                 # the default project, 3 rounds
-    python benchmarks/project_time.py --all --rounds 1
+    python benchmarks/project_time.py --all --rounds 1 --venvs /tmp/user-venvs
 """
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -28,6 +37,8 @@ from bakery import VARIANTS  # noqa: E402
 from bakery import bake  # noqa: E402
 from bakery import scratch_env  # noqa: E402
 
+REQUIREMENTS = (TEMPLATE / "requirements-dev.txt").read_text()
+
 
 def wall_time(run, *args, **kwargs):
     """Seconds `run(*args, **kwargs)` takes; it must succeed."""
@@ -36,6 +47,31 @@ def wall_time(run, *args, **kwargs):
     elapsed = time.perf_counter() - start
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return elapsed
+
+
+def user_python(venvs, backend, project):
+    """The interpreter of `venvs`/`backend`, made if missing with what the
+    README of `project` (generated for `backend`) installs, and cookiecutter.
+    Without `venvs`, this interpreter."""
+    if venvs is None:
+        return sys.executable
+    venv = Path(venvs) / backend
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        readme = (project / "README.md").read_text()
+        cookiecutter = re.search(r"^cookiecutter.*$", REQUIREMENTS, re.M).group()
+        steps = [f"{project}[dev]", cookiecutter]
+        torch = re.search(r"pip install (torch==\S+ --extra-index-url [^\s`]+)", readme)
+        if backend == "torch":
+            steps.insert(0, torch.group(1))
+        for step in steps:
+            command = [str(python), "-m", "pip", "install", "-q", *step.split()]
+            subprocess.run(command, check=True)
+        # The suites run from their checkouts (pytest's `pythonpath`), not this.
+        uninstall = [str(python), "-m", "pip", "uninstall", "-q", "-y", project.name]
+        subprocess.run(uninstall, check=True)
+    return str(python)
 
 
 def user_env(scratch, **variables):
@@ -51,7 +87,7 @@ def user_env(scratch, **variables):
     return env
 
 
-def run_suite(project, backend, scratch):
+def run_suite(python, project, backend, scratch):
     """`python -m pytest` in `project`, as its user runs it: bytecode and
     pytest's cache written (into the project, a scratch copy), and no plugin but
     hypothesis's loaded (a fresh venv with the project's `[dev]` extra has no
@@ -62,13 +98,13 @@ def run_suite(project, backend, scratch):
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
         HYPOTHESIS_STORAGE_DIRECTORY=str(Path(scratch) / "hypothesis"),
     )
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "_hypothesis_pytestplugin"]
+    command = [python, "-m", "pytest", "-q", "-p", "_hypothesis_pytestplugin"]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 
-def generate(scratch, variant, backend):
+def generate(python, scratch, variant, backend):
     """`cookiecutter --no-input` into a new folder, post-gen test run included."""
-    command = [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE)]
+    command = [python, "-m", "cookiecutter", "--no-input", str(TEMPLATE)]
     command += [f"mask_variant={variant}", f"keras_backend={backend}"]
     result = subprocess.run(
         command,
@@ -86,31 +122,41 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--all", action="store_true", help="every variant x backend")
+    parser.add_argument(
+        "--venvs", type=Path, help="a folder for one venv per backend, as a user has"
+    )
     args = parser.parse_args()
     combinations = [("passthrough", "tensorflow")]
     if args.all:
         combinations = [(v, b) for v in VARIANTS for b in BACKENDS]
-    import_tf = [sys.executable, "-c", "import tensorflow"]
     print(
         "| variant | backend | import tensorflow (s) | suite (s) | ratio "
         "| cookiecutter to end of tests (s) | ratio |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as scratch_dir:
+        # `import tensorflow` where a user has TensorFlow: the default backend's venv.
+        default = bake(Path(scratch_dir), accept_hooks=False)
+        import_tf = [user_python(args.venvs, "tensorflow", default), "-c"]
+        import_tf.append("import tensorflow")
         for variant, backend in combinations:
             scratch = Path(scratch_dir) / f"{variant}-{backend}"
             scratch.mkdir()
             project = bake(
                 scratch, accept_hooks=False, mask_variant=variant, keras_backend=backend
             )
-            wall_time(run_suite, project, backend, scratch)  # Writes the bytecode.
+            python = user_python(args.venvs, backend, project)
+            suite = (python, project, backend, scratch)
+            wall_time(run_suite, *suite)  # Writes the bytecode, and any cache.
             times = {"import": [], "suite": [], "generate": []}
             for _ in range(args.rounds):
                 times["import"].append(
                     wall_time(subprocess.run, import_tf, capture_output=True, text=True)
                 )
-                times["suite"].append(wall_time(run_suite, project, backend, scratch))
-                times["generate"].append(wall_time(generate, scratch, variant, backend))
+                times["suite"].append(wall_time(run_suite, *suite))
+                times["generate"].append(
+                    wall_time(generate, python, scratch, variant, backend)
+                )
             medians = {name: statistics.median(t) for name, t in times.items()}
             base = medians["import"]
             print(
