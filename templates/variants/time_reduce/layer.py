@@ -22,7 +22,9 @@ def _sum_of_real_steps(inputs: Tensor, mask: Tensor) -> Tensor:
     if keras.backend.backend() not in ("tensorflow", "jax"):
         # `ops.cond` below is a Python `if` on a tensor here: a device-to-host
         # sync, and a break in a torch.compile graph. torch.compile fuses the
-        # select into the sum, so this reads `inputs` once.
+        # select into the sum, so this reads `inputs` once. A product with the
+        # mask would be no faster there: on CPU, Inductor turns it into the
+        # same loop over time, not a BLAS call.
         return select_then_sum()
     # XLA on CPU does not fuse a select into a sum: the selected copy of
     # `inputs` makes the masked mean 3-12x slower than the plain one. A product
