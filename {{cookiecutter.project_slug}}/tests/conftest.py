@@ -1,6 +1,7 @@
 import gc
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,10 @@ if os.environ["KERAS_BACKEND"] == "jax":
     checkout = Path(__file__).resolve().parents[1]
     key = hashlib.sha256(str(checkout).encode()).hexdigest()[:12]
     folder = Path(tempfile.gettempdir(), f"{checkout.name}-jax-cache-{key}")
+    # JAX evicts nothing from it (that needs the `filelock` package), and each
+    # edit of the layer adds entries: past 256 MB it starts again, empty.
+    if folder.is_dir() and sum(f.stat().st_size for f in folder.iterdir()) > 2**28:
+        shutil.rmtree(folder, ignore_errors=True)
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(folder))
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
