@@ -183,7 +183,13 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         masks = _bool_masks(inputs, masks)
         if self.axis == 1:
             return ops.concatenate(masks, axis=1)
-        return ops.any(ops.stack(masks), axis=0)
+        # The masks OR-ed in turn, not `any` over their stack: torch.compile
+        # (Inductor) copies each mask into the stack in a loop of its own
+        # (the masked call ran 5 loops along features, now 3, as unmasked 2).
+        merged = masks[0]
+        for m in masks[1:]:
+            merged = ops.logical_or(merged, m)
+        return merged
 
     def compute_output_shape(
         self, input_shape: Sequence[Shape]
