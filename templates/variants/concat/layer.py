@@ -156,20 +156,18 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     def call(
         self, inputs: Sequence[Tensor], mask: Sequence[Tensor | None] | None = None
     ) -> Tensor:
-        masks = _per_input(inputs, mask)
-        if all(m is None for m in masks):
-            return ops.concatenate(list(inputs), axis=self.axis)
+        # Each input is zeroed with its own mask, then the inputs are joined.
+        # Along features that is the only right way: the OR of the masks would
+        # let the padding of one input through where another is real. Along
+        # time it is also the fast way: compiled, each select is written
+        # straight into its part of the output, where one select over the
+        # joined sequence reads and writes it all once more after the join
+        # (torch.compile on 2 busy cores: 2.1-2.7x the unmasked time, against
+        # 0.6-1.8x this way).
         # `where`, not a multiply by the mask: a padded step holding inf or NaN
         # would turn into NaN under `0 * x`, and its gradient would not be zero.
-        if self.axis == 1:
-            # One select over the joined sequence costs less than one per input.
-            joined = ops.concatenate(_bool_masks(inputs, masks), axis=1)
-            outputs = ops.concatenate(list(inputs), axis=1)
-            return ops.where(ops.expand_dims(joined, -1), outputs, 0)
-        # Along features each input keeps its own mask: the OR of the masks
-        # would let the padding of one input through where another is real.
         zeroed = []
-        for x, m in zip(inputs, masks):
+        for x, m in zip(inputs, _per_input(inputs, mask)):
             if m is not None:
                 x = ops.where(ops.expand_dims(ops.cast(m, "bool"), -1), x, 0)
             zeroed.append(x)
@@ -185,7 +183,13 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         masks = _bool_masks(inputs, masks)
         if self.axis == 1:
             return ops.concatenate(masks, axis=1)
-        return ops.any(ops.stack(masks), axis=0)
+        # The masks OR-ed in turn, not `any` over their stack: torch.compile
+        # (Inductor) copies each mask into the stack in a loop of its own
+        # (the masked call ran 5 loops along features, now 3, as unmasked 2).
+        merged = masks[0]
+        for m in masks[1:]:
+            merged = ops.logical_or(merged, m)
+        return merged
 
     def compute_output_shape(
         self, input_shape: Sequence[Shape]
