@@ -35,6 +35,7 @@ from bakery import BACKENDS  # noqa: E402
 from bakery import TEMPLATE  # noqa: E402
 from bakery import VARIANTS  # noqa: E402
 from bakery import bake  # noqa: E402
+from bakery import run_cookiecutter_cli  # noqa: E402
 from bakery import scratch_env  # noqa: E402
 
 REQUIREMENTS = (TEMPLATE / "requirements-dev.txt").read_text()
@@ -62,9 +63,9 @@ def user_python(venvs, backend, project):
         readme = (project / "README.md").read_text()
         cookiecutter = re.search(r"^cookiecutter.*$", REQUIREMENTS, re.M).group()
         steps = [f"{project}[dev]", cookiecutter]
-        torch = re.search(r"pip install (torch==\S+ --extra-index-url [^\s`]+)", readme)
         if backend == "torch":
-            steps.insert(0, torch.group(1))
+            cpu_build = r"pip install (torch==\S+ --extra-index-url [^\s`]+)"
+            steps.insert(0, re.search(cpu_build, readme).group(1))
         for step in steps:
             command = [str(python), "-m", "pip", "install", "-q", *step.split()]
             subprocess.run(command, check=True)
@@ -74,17 +75,17 @@ def user_python(venvs, backend, project):
     return str(python)
 
 
-def user_env(scratch, **variables):
-    """The environment of a user's shell, with home and temp folder in scratch.
-
-    Unlike the template's tests, it leaves a generated suite's JAX compilation
-    cache where the suite puts it, one per checkout: warm for the checkout
-    whose suite ran before, cold for a new project, as for a user.
-    """
-    env = scratch_env(TMPDIR=str(scratch), **variables)
-    del env["JAX_COMPILATION_CACHE_DIR"]
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
+def user_variables(scratch):
+    """How a user's shell differs from `scratch_env`'s environment: temp folder
+    in scratch, bytecode written, and a generated suite's JAX compilation cache
+    left where the suite puts it, one per checkout (warm for the checkout whose
+    suite ran before, cold for a new project, as for a user), not shared as in
+    the template's tests."""
+    return {
+        "TMPDIR": str(scratch),
+        "JAX_COMPILATION_CACHE_DIR": None,
+        "PYTHONDONTWRITEBYTECODE": None,
+    }
 
 
 def run_suite(python, project, backend, scratch):
@@ -92,8 +93,8 @@ def run_suite(python, project, backend, scratch):
     pytest's cache written (into the project, a scratch copy), and no plugin but
     hypothesis's loaded (a fresh venv with the project's `[dev]` extra has no
     other)."""
-    env = user_env(
-        scratch,
+    env = scratch_env(
+        **user_variables(scratch),
         KERAS_BACKEND=backend,
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
         HYPOTHESIS_STORAGE_DIRECTORY=str(Path(scratch) / "hypothesis"),
@@ -104,15 +105,12 @@ def run_suite(python, project, backend, scratch):
 
 def generate(python, scratch, variant, backend):
     """`cookiecutter --no-input` into a new folder, post-gen test run included."""
-    command = [python, "-m", "cookiecutter", "--no-input", str(TEMPLATE)]
-    command += [f"mask_variant={variant}", f"keras_backend={backend}"]
-    result = subprocess.run(
-        command,
-        cwd=tempfile.mkdtemp(dir=scratch),
-        env=user_env(scratch, KERAS_MASKED_LAYER_STRICT="1"),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
+    result = run_cookiecutter_cli(
+        tempfile.mkdtemp(dir=scratch),
+        f"mask_variant={variant}",
+        f"keras_backend={backend}",
+        env={**user_variables(scratch), "KERAS_MASKED_LAYER_STRICT": "1"},
+        python=python,
     )
     assert " passed" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
     return result

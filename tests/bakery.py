@@ -62,8 +62,10 @@ def home_variables():
 
 
 def scratch_env(**variables):
-    """The environment for a command: this one, with its home in scratch_home()."""
-    return {**os.environ, **home_variables(), **variables}
+    """The environment for a command: this one, with its home in scratch_home(),
+    and `variables` set (or unset, where one is None)."""
+    env = {**os.environ, **home_variables(), **variables}
+    return {name: value for name, value in env.items() if value is not None}
 
 
 def run_cookiecutter(**options):
@@ -104,15 +106,19 @@ def copy_of_bake(output_dir, **answers):
     return Path(shutil.copytree(pristine, Path(output_dir) / pristine.name))
 
 
-def run_cookiecutter_cli(output_dir, *answers, typed=None, env=None):
-    """Runs the `cookiecutter` command line as a user would, in `output_dir`.
+def run_cookiecutter_cli(
+    output_dir, *answers, typed=None, env=None, python=sys.executable
+):
+    """Runs the `cookiecutter` command line as a user would, in `output_dir`,
+    with `python`'s cookiecutter.
 
     With `typed` (the lines a user types), it prompts and reads them from its
-    standard input; without, it runs with `--no-input`.
+    standard input; without, it runs with `--no-input`. `env` changes the
+    environment as `scratch_env` does.
     """
     options = [] if typed is not None else ["--no-input"]
     return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", *options, str(TEMPLATE), *answers],
+        [python, "-m", "cookiecutter", *options, str(TEMPLATE), *answers],
         cwd=output_dir,
         env=scratch_env(**(env or {})),
         input="".join(f"{line}\n" for line in typed or []),
