@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from bakery import BACKENDS  # noqa: E402
+from bakery import GENERATED_SUITE_PLUGINS  # noqa: E402
 from bakery import TEMPLATE  # noqa: E402
 from bakery import VARIANTS  # noqa: E402
 from bakery import bake  # noqa: E402
@@ -90,16 +91,16 @@ def user_variables(scratch):
 
 def run_suite(python, project, backend, scratch):
     """`python -m pytest` in `project`, as its user runs it: bytecode and
-    pytest's cache written (into the project, a scratch copy), and no plugin but
-    hypothesis's loaded (a fresh venv with the project's `[dev]` extra has no
-    other)."""
+    pytest's cache written (into the project, a scratch copy), and no plugins
+    but pytest-xdist's and hypothesis's loaded (a fresh venv with the project's
+    `[dev]` extra has no others)."""
     env = scratch_env(
         **user_variables(scratch),
         KERAS_BACKEND=backend,
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
         HYPOTHESIS_STORAGE_DIRECTORY=str(Path(scratch) / "hypothesis"),
     )
-    command = [python, "-m", "pytest", "-q", "-p", "_hypothesis_pytestplugin"]
+    command = [python, "-m", "pytest", "-q", *GENERATED_SUITE_PLUGINS]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 

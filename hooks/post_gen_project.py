@@ -37,7 +37,8 @@ def is_yes(value):
 
 
 def missing_modules(backend):
-    needed = ["pytest", "hypothesis", "keras", backend]
+    # xdist is pytest-xdist's module: pyproject.toml's addopts ask for it.
+    needed = ["pytest", "xdist", "hypothesis", "keras", backend]
     return [name for name in needed if importlib.util.find_spec(name) is None]
 
 
@@ -58,7 +59,7 @@ def main(answers, environ=os.environ):
         )
     else:
         print(f"Running the generated tests on the {backend} backend ...", flush=True)
-        # Only the plugin the suite needs: other installed plugins cannot
+        # Only the plugins the suite needs: other installed plugins cannot
         # break the first run, and pytest does not spend 1.5 s rewriting the
         # asserts of all of hypothesis, which it does for every autoloaded
         # plugin's package when bytecode is not written.
@@ -69,6 +70,8 @@ def main(answers, environ=os.environ):
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "xdist.plugin",
             "-p",
             "_hypothesis_pytestplugin",
         ]

@@ -127,6 +127,12 @@ def run_cookiecutter_cli(
     )
 
 
+# The plugins a generated suite needs, loaded by name as the post-gen hook
+# loads them, with autoloading off: pytest-xdist (its addopts ask for two
+# worker processes) and hypothesis.
+GENERATED_SUITE_PLUGINS = ["-p", "xdist.plugin", "-p", "_hypothesis_pytestplugin"]
+
+
 def run_generated_tests(project, backend, *pytest_args, tmp_path):
     """Runs a generated project's suite under `backend` in a fresh interpreter.
 
@@ -139,18 +145,9 @@ def run_generated_tests(project, backend, *pytest_args, tmp_path):
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
         HYPOTHESIS_STORAGE_DIRECTORY=str(tmp_path / "hypothesis"),
     )
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "_hypothesis_pytestplugin",
-    ]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     return subprocess.run(
-        [*command, *pytest_args],
+        [*command, *GENERATED_SUITE_PLUGINS, *pytest_args],
         cwd=project,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -260,7 +260,11 @@ def test_dev_extra_brings_one_backend_the_tests_and_the_ci_tools(output_dir, bac
     for extra in BACKENDS:
         assert [Requirement(line).name for line in extras[extra]] == [extra]
     names = {requirement.name for requirement in dev_requirements(pyproject)}
-    assert names == {backend, "pytest", "hypothesis", "ruff", "mypy", "build", "twine"}
+    assert names == {
+        backend,
+        *("pytest", "pytest-xdist", "hypothesis"),
+        *("ruff", "mypy", "build", "twine"),
+    }
 
 
 def test_workflow_ruff_matches_pre_commit_and_the_template(

@@ -103,6 +103,7 @@ def test_run_tests_off_runs_nothing(hook, capsys, monkeypatch):
     "missing,backend",
     [
         ("pytest", "tensorflow"),
+        ("xdist", "tensorflow"),
         ("keras", "jax"),
         ("hypothesis", "torch"),
         *((backend, backend) for backend in BACKENDS),
