@@ -84,8 +84,14 @@ def main(argv=None):
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=0.01),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )
+    # Every variable made before `fit`: the model's (called on one row), the
+    # optimizer's and the metric's (an instance, not the name "accuracy"). On
+    # TensorFlow, `fit` would make those it finds missing while tracing its
+    # first step, and then trace that step a second time.
+    model(keras.tree.map_structure(lambda rows: rows[:1], x_train))
+    model.optimizer.build(model.trainable_variables)
     history = model.fit(
         x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, verbose=0
     )

@@ -1151,6 +1151,9 @@ class TrainingChecks(ContractSetup):
         classifier.compile(
             optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy"
         )
+        # On TensorFlow, `fit` would make the optimizer's variables while
+        # tracing its first step, and then trace that step again without them.
+        classifier.optimizer.build(classifier.trainable_variables)
         history = classifier.fit(
             [*inputs, *masks], targets, epochs=4, batch_size=32, verbose=0
         )
