@@ -207,7 +207,8 @@ def test_generated_scale_out_tests_pass(output_dir, tmp_path, variant, backend):
     project = copy_of_bake(output_dir, mask_variant=variant, keras_backend=backend)
     result = run_generated_tests(project, backend, "-m", "scale_out", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-    assert f"\n{SCALE_OUT_RUNS[backend]}, " in result.stdout
+    # Under pytest-xdist the summary counts no deselected tests: it ends here.
+    assert f"\n{SCALE_OUT_RUNS[backend]} in " in result.stdout
     # -ra lists each skip with its reason, which names the backend.
     skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
     skipped = int(re.search(r"(\d+) skipped", SCALE_OUT_RUNS[backend])[1])
