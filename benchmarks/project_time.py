@@ -19,6 +19,7 @@ once and reused.
 
     python benchmarks/project_time.py                 # the default project, 3 rounds
     python benchmarks/project_time.py --all --rounds 1 --venvs /tmp/user-venvs
+    python benchmarks/project_time.py --only conv/jax --only concat/tensorflow
 """
 
 import argparse
@@ -122,12 +123,26 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--all", action="store_true", help="every variant x backend")
     parser.add_argument(
+        "--only",
+        action="append",
+        metavar="VARIANT/BACKEND",
+        help="this variant on this backend (repeat for more), say conv/jax",
+    )
+    parser.add_argument(
         "--venvs", type=Path, help="a folder for one venv per backend, as a user has"
     )
     args = parser.parse_args()
     combinations = [("passthrough", "tensorflow")]
     if args.all:
         combinations = [(v, b) for v in VARIANTS for b in BACKENDS]
+    elif args.only:
+        combinations = [pair.partition("/")[::2] for pair in args.only]
+        for variant, backend in combinations:
+            if variant not in VARIANTS or backend not in BACKENDS:
+                parser.error(
+                    f"--only {variant}/{backend}: want one of {', '.join(VARIANTS)}, "
+                    f"a slash, and one of {', '.join(BACKENDS)}"
+                )
     print(
         "| variant | backend | import tensorflow (s) | suite (s) | ratio "
         "| cookiecutter to end of tests (s) | ratio |"
