@@ -7,10 +7,6 @@ from pathlib import Path
 
 import pytest
 
-# No garbage collection while Keras, its backend and the test modules are
-# imported (see pytest_collection_finish).
-gc.disable()
-
 # The backend this project was generated for; `KERAS_BACKEND=jax pytest` (or
 # tensorflow, or torch) overrides it. It must be set before Keras is first imported.
 os.environ.setdefault("KERAS_BACKEND", "{{ cookiecutter.keras_backend }}")
@@ -26,15 +22,26 @@ if os.environ["KERAS_BACKEND"] == "jax":
     key = hashlib.sha256(str(checkout).encode()).hexdigest()[:12]
     folder = Path(tempfile.gettempdir(), f"{checkout.name}-jax-cache-{key}")
     # JAX evicts nothing from it (that needs the `filelock` package), and each
-    # edit of the layer adds entries: past 256 MB it starts again, empty.
-    if folder.is_dir() and sum(f.stat().st_size for f in folder.iterdir()) > 2**28:
-        shutil.rmtree(folder, ignore_errors=True)
+    # edit of the layer adds entries: past 256 MB it starts again, empty. Only
+    # in the process pytest started, before its pytest-xdist workers exist: a
+    # worker must not delete what the other one is writing.
+    if "PYTEST_XDIST_WORKER" not in os.environ and folder.is_dir():
+        if sum(f.stat().st_size for f in folder.iterdir()) > 2**28:
+            shutil.rmtree(folder, ignore_errors=True)
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(folder))
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 # pytest shows values only for asserts in test modules and in modules registered
 # before their first import; the kit's own asserts should show them too.
 pytest.register_assert_rewrite("mask_contract")
+
+
+def pytest_collectstart(collector):
+    # No garbage collection while the test modules, and with them Keras and its
+    # backend, are imported (this runs as each collector under tests/ starts).
+    # Only the processes that collect get here, not pytest-xdist's controller,
+    # which keeps collecting garbage all along.
+    gc.disable()
 
 
 def pytest_collection_finish(session):
