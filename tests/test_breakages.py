@@ -122,9 +122,13 @@ CASES = [(v, b) for v in VARIANTS for b in BREAKAGES if applies(v, b)]
 
 
 # One line of pytest's short summary, from `-rfE`; anything other than a failed
-# test that raised `rule: expected ..., got ...` is a bad line.
+# test that raised `rule: expected ..., got ...` is a bad line. A docstring
+# example in src/ fails with doctest's own exception, given such a line by the
+# generated tests/conftest.py.
 SUMMARY_LINE = re.compile(r"^(FAILED|ERROR) (\S+)( - (.*))?$")
-PLAIN_FAILURE = re.compile(r"^AssertionError: \S.*: expected .+, got .+$")
+PLAIN_FAILURE = re.compile(
+    r"^(AssertionError|DocTestFailure|UnexpectedException): \S.*: expected .+, got .+$"
+)
 
 
 def summary_lines(stdout):
@@ -155,9 +159,8 @@ def test_generated_suite_catches_breakage(
         file.write(PREAMBLE + textwrap.dedent(BREAKAGES[breakage]))
     # pytest cuts summary lines to the terminal's width below -vv.
     monkeypatch.setenv("COLUMNS", "100000")
-    result = run_generated_tests(
-        project, "tensorflow", "-rfE", "tests", tmp_path=tmp_path
-    )
+    # The whole suite, as a user runs it: the docstring examples in src/ too.
+    result = run_generated_tests(project, "tensorflow", "-rfE", tmp_path=tmp_path)
     output = result.stdout[-3000:] + result.stderr[-2000:]
     assert result.returncode == 1, (
         f"{breakage} was not caught (pytest exit {result.returncode}):\n{output}"
@@ -181,8 +184,13 @@ def test_bad_summary_lines_are_told_apart():
         "ERROR tests/t.py::test_f - AssertionError: rule: expected 1, got 2",
         "FAILED tests/t.py::test_g - tensorflow.python.framework.errors_impl."
         "InvalidArgumentError: Cannot unstack 7 tensors into a TensorArray",
+        "FAILED src/p/m.py::p.m.L - 064     Example:",
     ]
-    assert bad_summary_lines(lines) == lines[1:]
+    plain = [
+        "FAILED src/p/m.py::p.m.L - DocTestFailure: the docstring example must "
+        "print what it shows: expected [[True, False]], got None [line 9: m(x)]",
+    ]
+    assert bad_summary_lines(lines[:1] + plain + lines[1:]) == lines[1:]
 
 
 def test_readme_table_quotes_the_failure_lines_the_tests_write():
@@ -194,9 +202,11 @@ def test_readme_table_quotes_the_failure_lines_the_tests_write():
     ]
     # The tests' string literals with at least 20 fixed characters, each
     # f-string field matching anything.
-    kit = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests" / "mask_contract.py"
+    tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
+    kit, conftest = tests / "mask_contract.py", tests / "conftest.py"
     sources = "\n".join(
-        path.read_text() for path in [kit, *(TEMPLATE / "templates").rglob("*.py")]
+        path.read_text()
+        for path in [kit, conftest, *(TEMPLATE / "templates").rglob("*.py")]
     )
     parts = [
         re.split(r"\{[^}]*\}", text) for text in re.findall(r'f?"([^"\n]+)"', sources)

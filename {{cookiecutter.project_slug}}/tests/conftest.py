@@ -1,3 +1,4 @@
+import doctest
 import gc
 import hashlib
 import os
@@ -51,3 +52,44 @@ def pytest_collection_finish(session):
     # suite's 13 CPU-seconds on TensorFlow (and 0.7 more while importing).
     gc.freeze()
     gc.enable()
+
+
+def pytest_configure(config):
+    # Registered as a plugin: the docstring examples are collected from src/,
+    # where the hooks of this file, under tests/, are not called.
+    config.pluginmanager.register(DocstringExampleRules(), "docstring_example_rules")
+
+
+class DocstringExampleRules:
+    """A failing docstring example says what failed in one line, as the kit's
+    checks do: pytest's summary would show the example's first line instead.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        error = call.excinfo.value if call.excinfo else None
+        # One DocTestFailure, or several under --doctest-continue-on-failure.
+        failure = next(iter(getattr(error, "failures", [error])), None)
+        if report.failed and isinstance(
+            failure, doctest.DocTestFailure | doctest.UnexpectedException
+        ):
+            report.longrepr = f"{docstring_rule_line(failure)}\n\n{report.longreprtext}"
+        return report
+
+
+def docstring_rule_line(failure):
+    """`DocTestFailure: the docstring example must print what it shows:
+    expected ..., got ... [line N: source]`, on one line."""
+    example = failure.example
+    if isinstance(failure, doctest.DocTestFailure):
+        rule, got = "the docstring example must print what it shows", failure.got
+    else:
+        error = failure.exc_info[1]
+        rule, got = "the docstring example must run", f"{type(error).__name__}: {error}"
+    expected, got, where = (
+        " ".join(text.split()) for text in (example.want, got, example.source)
+    )
+    if failure.test.lineno is not None:
+        where = f"line {failure.test.lineno + example.lineno + 1}: {where}"
+    return f"{type(failure).__name__}: {rule}: expected {expected}, got {got} [{where}]"
