@@ -68,12 +68,12 @@ class DocstringExampleRules:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
-        error = call.excinfo.value if call.excinfo else None
+        if not report.failed or call.excinfo is None:
+            return report
         # One DocTestFailure, or several under --doctest-continue-on-failure.
+        error = call.excinfo.value
         failure = next(iter(getattr(error, "failures", [error])), None)
-        if report.failed and isinstance(
-            failure, doctest.DocTestFailure | doctest.UnexpectedException
-        ):
+        if isinstance(failure, doctest.DocTestFailure | doctest.UnexpectedException):
             report.longrepr = f"{docstring_rule_line(failure)}\n\n{report.longreprtext}"
         return report
 
