@@ -94,6 +94,11 @@ def test_files_render_cleanly(output_dir, variant, backend):
     assert first_block == 'python -m pip install -e ".[dev]"\npython -m pytest\n'
     # PyPI's Linux torch wheel brings CUDA: only a torch project needs the note.
     assert (TORCH_CPU_INDEX in readme) == (backend == "torch")
+    # The example of another backend names one that is not the project's own,
+    # and installs it with the extra of that name.
+    other = re.search(r"names\nanother one, say `KERAS_BACKEND=(\w+) python", readme)[1]
+    assert other != backend and other in BACKENDS, f"{other} is no other backend"
+    assert f'pip install -e ".[{other}]"' in readme
 
 
 def test_names_follow_the_answers(output_dir):
