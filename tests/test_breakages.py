@@ -173,6 +173,28 @@ def test_generated_suite_catches_breakage(
     )
 
 
+@pytest.mark.slow
+def test_docstring_example_that_raises_on_a_silent_line_names_its_rule(
+    output_dir, tmp_path, monkeypatch
+):
+    project = copy_of_bake(output_dir, keras_backend="tensorflow")
+    module = project / "src" / "my_masked_layer" / "my_masked_layer.py"
+    # The example's import loses its alias, as in a hurried edit: the next line
+    # that uses `np` raises, and that line, an assignment, prints nothing.
+    source = module.read_text()
+    assert source.count(">>> import numpy as np\n") == 1
+    module.write_text(source.replace(">>> import numpy as np\n", ">>> import numpy\n"))
+    monkeypatch.setenv("COLUMNS", "100000")
+    result = run_generated_tests(project, "tensorflow", "-rfE", tmp_path=tmp_path)
+    lines, failed = summary_lines(result.stdout)
+    assert len(lines) == failed == 1, result.stdout[-3000:]
+    assert not bad_summary_lines(lines), lines[0][:500]
+    assert (
+        "UnexpectedException: the docstring example must run: expected no output, "
+        "got NameError: name 'np' is not defined [line "
+    ) in lines[0]
+
+
 def test_bad_summary_lines_are_told_apart():
     lines = [
         "FAILED tests/t.py::test_a - AssertionError: padded steps must get no "

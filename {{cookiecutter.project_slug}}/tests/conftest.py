@@ -87,9 +87,11 @@ def docstring_rule_line(failure):
     else:
         error = failure.exc_info[1]
         rule, got = "the docstring example must run", f"{type(error).__name__}: {error}"
-    expected, got, where = (
-        " ".join(text.split()) for text in (example.want, got, example.source)
+    # A line that prints nothing wants "", and a failed one may print nothing.
+    expected, got = (
+        " ".join(text.split()) or "no output" for text in (example.want, got)
     )
+    where = " ".join(example.source.split())
     if failure.test.lineno is not None:
         where = f"line {failure.test.lineno + example.lineno + 1}: {where}"
     return f"{type(failure).__name__}: {rule}: expected {expected}, got {got} [{where}]"
