@@ -96,7 +96,7 @@ def test_files_render_cleanly(output_dir, variant, backend):
     assert (TORCH_CPU_INDEX in readme) == (backend == "torch")
     # The example of another backend names one that is not the project's own,
     # and installs it with the extra of that name.
-    other = re.search(r"names\nanother one, say `KERAS_BACKEND=(\w+) python", readme)[1]
+    other = re.search(r"another one, say `KERAS_BACKEND=(\w+) python", readme)[1]
     assert other != backend and other in BACKENDS, f"{other} is no other backend"
     assert f'pip install -e ".[{other}]"' in readme
 
