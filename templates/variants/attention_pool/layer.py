@@ -30,11 +30,11 @@ def _softmax_terms(scores: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]
     if mask is not None:
         # A select, so an inf or NaN padded score is replaced, not combined.
         scores = ops.where(mask, scores, _LOWEST)
-    if scores.shape[1] == 0:
-        # No step, so no max: `ops.amax` raises on an empty axis on PyTorch
-        # and JAX. (A column of _LOWEST concatenated to every row would give
-        # one, but under torch.compile that copy of the scores cost a loop of
-        # its own.)
+    if 0 in scores.shape:
+        # No step or no row, so no max: `ops.amax` raises on an empty axis on
+        # PyTorch and JAX, and on an empty tensor in eager TensorFlow. (A
+        # column of _LOWEST concatenated to every row would give one, but
+        # under torch.compile that copy of the scores cost a loop of its own.)
         return scores, ops.ones_like(ops.sum(scores, axis=1, keepdims=True))
     # Not `ops.max`: on PyTorch it checks its result's type in Python, which
     # breaks the graph of torch.compile.
@@ -49,48 +49,9 @@ def _softmax_terms(scores: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]
     return exps, total
 
 
-def _project(inputs: Tensor, kernel: Tensor, mask: Tensor | None) -> Tensor:
-    """`inputs @ kernel`, whose gradients never read a padded step.
+{% include "check_mask.py" %}
 
-    The gradient of a product's kernel is `inputs^T @ upstream`: the zero
-    upstream gradient of a padded step times its inf or NaN is NaN. Selecting
-    the real steps before the product would cost a pass over `inputs` in
-    every call; here the select runs in the backward pass only. `mask=None`
-    means that `inputs` holds no padded value.
-    """
-
-    def product(inputs: Tensor, kernel: Tensor) -> Tensor:
-        if kernel.shape[-1] != 1:
-            return ops.matmul(inputs, kernel)
-        # One column: a matrix-vector product. torch.compile generates that
-        # in the same kernel as the softmax and the sum after it, where it
-        # hands a one-column matrix product to a BLAS call of its own; on one
-        # CPU thread the masked call then timed 0.74-0.93x the Keras layers
-        # doing the same, against 0.65-1.24x with the BLAS call.
-        return ops.expand_dims(ops.matmul(inputs, ops.squeeze(kernel, -1)), -1)
-
-    if mask is None:
-        return product(inputs, kernel)
-    real = ops.expand_dims(mask, -1)
-
-    @ops.custom_gradient
-    def project(inputs: Tensor, kernel: Tensor) -> tuple[Tensor, Any]:
-        def grad(*args: Tensor, upstream: Tensor | None = None) -> Any:
-            if upstream is None:
-                (upstream,) = args
-            upstream = ops.where(real, upstream, 0.0)
-            inputs_grad = ops.matmul(upstream, ops.transpose(kernel))
-            real_inputs = ops.where(real, inputs, 0.0)
-            kernel_grad = ops.einsum("btc,btu->cu", real_inputs, upstream)
-            return inputs_grad, kernel_grad
-
-        return product(inputs, kernel), grad
-
-    # A tensor, not the variable (`ops.cast` reads it; `convert_to_tensor`
-    # gives the variable back on TensorFlow): `tf.custom_gradient` would want
-    # a gradient for each variable read inside it, in a form of its own.
-    return project(inputs, ops.cast(kernel, inputs.dtype))
-
+{% include "masked_project.py" %}
 
 def _weighted_sum_of_real_steps(
     weights: Tensor, inputs: Tensor, mask: Tensor | None
@@ -277,6 +238,7 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         mask: Tensor | None = None,
         return_attention_scores: bool = False,
     ) -> Tensor | tuple[Tensor, Tensor]:
+        _check_mask(inputs, mask)
         # float32 whatever the policy: float16 scores overflow at 65504, and a
         # float16 sum over thousands of steps loses the small weights.
         inputs = ops.cast(inputs, "float32")
@@ -303,6 +265,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         return outputs
 
     def compute_mask(self, inputs: Tensor, mask: Tensor | None = None) -> None:
+        # Keras calls it while a model is built, where `call` does not run.
+        _check_mask(inputs, mask)
         return None
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:

@@ -520,10 +520,6 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             actual=f"{units!r} as {type(units).__name__}",
         )
 
-    def test_rejects_inputs_that_are_not_3d(self):
-        with pytest.raises(ValueError, match="ndim=3"):
-            {{ cookiecutter.layer_class_name }}()(np.ones((2, 3), "float32"))
-
     def test_rejects_other_feature_sizes_once_built(self):
         layer = {{ cookiecutter.layer_class_name }}()
         layer(np.ones((2, 3, 4), "float32"))

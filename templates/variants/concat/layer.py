@@ -11,6 +11,8 @@ Tensor = Any
 Shape = Sequence[int | None]
 
 
+{% include "check_mask.py" %}
+
 def _check_inputs(inputs: Any) -> None:
     if isinstance(inputs, (list, tuple)):
         if len(inputs) >= 2:
@@ -37,6 +39,8 @@ def _per_input(inputs: Sequence[Tensor], mask: Any) -> list[Tensor | None]:
             f"`mask` must be None or a list of {len(inputs)} masks, one per "
             f"input (each may be None). Received: mask={received}"
         )
+    for index, (x, m) in enumerate(zip(inputs, mask)):
+        _check_mask(x, m, index)
     return list(mask)
 
 
@@ -67,7 +71,9 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     any input, as `keras.layers.Concatenate` computes it in Keras >= 3.4; an
     input padded at that step contributes zeros. A `None` mask counts as all
     `True`, and when every mask is `None` the output mask is `None`. A row
-    padded in every input gives all zeros and an all-`False` output mask.
+    padded in every input gives all zeros and an all-`False` output mask. A
+    mask whose shape is not `(batch, time)` for its input is refused with a
+    `ValueError` naming the input's index.
 
     Args:
         axis: Axis to concatenate along: `1` for time (the default) or `-1`
@@ -122,7 +128,7 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         ):
             raise ValueError(
                 "`axis` must be 1 (time) or -1 (features; 2 is the same). "
-                f"Received: axis={axis}"
+                f"Received: axis={axis!r}"
             )
         self.axis: int = int(axis)
         self.supports_masking = True
@@ -140,8 +146,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
             )
         if any(len(shape) != 3 for shape in input_shape):
             raise ValueError(
-                "Every input must be 3D, (batch, time, features). "
-                f"Received: input_shape={input_shape}"
+                "Every input must be 3D, (batch, time, features): expected "
+                f"ndim=3. Received: input_shape={input_shape}"
             )
         axis = self.axis % len(input_shape[0])
         for dim, sizes in enumerate(zip(*input_shape)):

@@ -13,6 +13,7 @@ from mask_contract import assert_keras_file_round_trip
 from mask_contract import assert_mask_equal
 from mask_contract import assert_output_shape
 from mask_contract import check_output_mask
+from mask_contract import check_refuses
 from mask_contract import check_that
 from mask_contract import gradients
 from mask_contract import run_layer
@@ -105,21 +106,6 @@ def make_inputs(axis, pattern, rng):
 
 AXES = pytest.mark.parametrize("axis", [1, -1, 2], ids=["time", "features", "axis_2"])
 PATTERNS = pytest.mark.parametrize("pattern", MASK_PATTERNS)
-
-
-def check_refuses(function, message, rule, *, where=""):
-    """`function()` raises a `ValueError` whose text holds `message`."""
-    __tracebackhide__ = True
-    try:
-        function()
-    except Exception as error:
-        refused = isinstance(error, ValueError) and message in str(error)
-        got = repr(error)
-    else:
-        refused, got = False, "no error"
-    check_that(
-        refused, rule, expected=f"ValueError(...{message}...)", actual=got, where=where
-    )
 
 
 class Test{{ cookiecutter.layer_class_name }}Correctness:
@@ -321,7 +307,7 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
     def test_rejects_bad_axis(self, axis):
         check_refuses(
             lambda: {{ cookiecutter.layer_class_name }}(axis=axis),
-            f"Received: axis={axis}",
+            f"Received: axis={axis!r}",
             "an axis other than 1, 2 or -1 must be refused",
         )
 

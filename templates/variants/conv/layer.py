@@ -13,6 +13,8 @@ Shape = tuple[int | None, ...]
 PADDINGS = ("same", "causal", "valid")
 
 
+{% include "check_mask.py" %}
+
 def _positive_int(name: str, value: Any) -> int:
     """`value` as a plain int, refusing anything but a positive integer.
 
@@ -55,7 +57,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     equals Conv1D's output on the unpadded row, and a mask with holes follows
     the same rule. Padded output steps are zero, after the bias and the
     activation. A fully masked row gives all zeros and an all-`False` output
-    mask. The `activity_regularizer` sees those zeros.
+    mask. The `activity_regularizer` sees those zeros. A mask whose shape is
+    not `(batch, time)` is refused with a `ValueError`.
 
     Args:
         filters: Positive integer, the number of output channels. Defaults to
@@ -225,6 +228,7 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         self.input_spec = keras.layers.InputSpec(ndim=3, axes={-1: channels})
 
     def call(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor:
+        _check_mask(inputs, mask)
         if mask is not None:
             mask = ops.cast(mask, "bool")
             # `where`, not a multiply by the mask: a padded step holding inf or
@@ -279,6 +283,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         return mask[:, self._first_anchor :: self.strides]
 
     def compute_mask(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor | None:
+        # Keras calls it while a model is built, where `call` does not run.
+        _check_mask(inputs, mask)
         if mask is None:
             return None
         return self._anchor_mask(ops.cast(mask, "bool"))

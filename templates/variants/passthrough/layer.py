@@ -6,6 +6,14 @@ from typing import Any
 import keras
 from keras import ops
 
+# A backend tensor, or a `keras.KerasTensor` while a model is being built.
+Tensor = Any
+Shape = tuple[int | None, ...]
+
+
+{% include "check_mask.py" %}
+
+{% include "masked_project.py" %}
 
 {{ register(cookiecutter.package_name) }}
 class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
@@ -21,7 +29,11 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     ignores masks. `compute_mask` returns the input mask unchanged, as bool, so
     the next layer receives it. A fully masked row gives all zeros and an
     all-`False` output mask. The `activity_regularizer` sees those zeros: with
-    an L1 or L2 penalty, padded steps add nothing to its loss.
+    an L1 or L2 penalty, padded steps add nothing to its loss. Whatever a
+    padded step holds, inf and NaN included (a -1e9 sentinel is -inf under
+    `mixed_float16`), it reaches no output and no gradient: the gradients of
+    the kernel and the bias are those of zeros in the padding. A mask whose
+    shape is not `(batch, time)` is refused with a `ValueError`.
 
     Args:
         units: Positive integer, size of the output features. Defaults to
@@ -113,7 +125,7 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         self.input_spec = keras.layers.InputSpec(ndim=3)
         self.supports_masking = True
 
-    def build(self, input_shape: tuple[int | None, ...]) -> None:
+    def build(self, input_shape: Shape) -> None:
         features = input_shape[-1]
         if features is None:
             raise ValueError(
@@ -142,26 +154,35 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         # refuses other sizes with a message naming the layer and both sizes.
         self.input_spec = keras.layers.InputSpec(ndim=3, axes={-1: features})
 
-    def call(self, inputs, mask=None):
-        outputs = ops.matmul(inputs, self.kernel)
+    def call(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor:
+        _check_mask(inputs, mask)
+        if mask is None:
+            outputs = ops.matmul(inputs, self.kernel)
+            if self.bias is not None:
+                outputs = ops.add(outputs, self.bias)
+            return self.activation(outputs)
+        mask = ops.cast(mask, "bool")
+        real = ops.expand_dims(mask, -1)
+        # A padded step may hold inf or NaN. `_project` keeps it out of the
+        # kernel's gradient; its product is replaced by zeros before the bias
+        # and the activation, whose gradient there would otherwise be NaN
+        # (tanh's at NaN, times the zero from below). Compiled, both selects
+        # fuse with the bias and the activation into one pass over the outputs.
+        outputs = ops.where(real, _project(inputs, self.kernel, mask), 0)
         if self.bias is not None:
             outputs = ops.add(outputs, self.bias)
         outputs = self.activation(outputs)
-        if mask is None:
-            return outputs
-        # `where`, not a multiply by the mask: a padded step holding inf or NaN
-        # would turn into NaN under `0 * x`.
-        mask = ops.expand_dims(ops.cast(mask, "bool"), -1)
-        return ops.where(mask, outputs, 0)
+        # `where`, not a multiply by the mask: `0 * x` is NaN where `x` is inf.
+        return ops.where(real, outputs, 0)
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor | None:
+        # Keras calls it while a model is built, where `call` does not run.
+        _check_mask(inputs, mask)
         if mask is None:
             return None
         return ops.cast(mask, "bool")
 
-    def compute_output_shape(
-        self, input_shape: tuple[int | None, ...]
-    ) -> tuple[int | None, ...]:
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (*input_shape[:-1], self.units or input_shape[-1])
 
     def get_config(self) -> dict[str, Any]:

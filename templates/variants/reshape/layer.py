@@ -10,6 +10,8 @@ Tensor = Any
 Shape = tuple[int | None, ...]
 
 
+{% include "check_mask.py" %}
+
 def _right_padded(x: Tensor, factor: int) -> tuple[Tensor, Tensor]:
     """`x` with zeros (`False` in a mask) joined on along time up to a multiple
     of `factor` steps, and that multiple divided by `factor`.
@@ -41,7 +43,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     their values (even inf or NaN) nor their gradients reach the output. The
     output mask is `(batch, ceil(time / factor))` bool, and a merged step is
     real if any of its source steps is real. A fully masked row gives all zeros
-    and an all-`False` output mask.
+    and an all-`False` output mask. A mask whose shape is not `(batch, time)`
+    is refused with a `ValueError`.
 
     Args:
         factor: Positive integer, the number of consecutive steps merged into
@@ -90,9 +93,11 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
             )
         # A plain int: a NumPy integer would not serialize to JSON.
         self.factor: int = int(factor)
+        self.input_spec = keras.layers.InputSpec(ndim=3)
         self.supports_masking = True
 
     def call(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor:
+        _check_mask(inputs, mask)
         if mask is not None:
             # `where`, not a multiply by the mask: a padded step holding inf or
             # NaN would turn into NaN under `0 * x`.
@@ -103,6 +108,8 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         return ops.reshape(inputs, (batch, steps, self.factor * channels))
 
     def compute_mask(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor | None:
+        # Keras calls it while a model is built, where `call` does not run.
+        _check_mask(inputs, mask)
         if mask is None:
             return None
         mask = ops.cast(mask, "bool")

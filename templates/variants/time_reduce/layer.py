@@ -9,6 +9,8 @@ Tensor = Any
 Shape = tuple[int | None, ...]
 
 
+{% include "check_mask.py" %}
+
 def _sum_of_real_steps(inputs: Tensor, mask: Tensor) -> Tensor:
     """`inputs` summed over time where the bool `mask` is `True`.
 
@@ -49,7 +51,11 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
     they hold (even inf or NaN), and get exactly zero gradient. The time axis
     is gone from the output, so the mask is consumed: `compute_mask` returns
     `None`. A fully masked row, or an empty time axis, gives all zeros, where
-    `keras.layers.GlobalAveragePooling1D` gives NaN (0 / 0).
+    `keras.layers.GlobalAveragePooling1D` gives NaN (0 / 0). The sum runs in
+    float32 under every dtype policy, so a mixed-precision mean over
+    thousands of steps, or of large values, is float32's, cast to the compute
+    dtype. A mask whose shape is not `(batch, time)` is refused with a
+    `ValueError`.
 
     Args:
         keepdims: Boolean, whether to keep the time axis with length 1.
@@ -67,7 +73,7 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
 
     Output shape:
         2D tensor of shape `(batch, features)`, or 3D tensor of shape
-        `(batch, 1, features)` with `keepdims=True`, in the dtype of `inputs`.
+        `(batch, 1, features)` with `keepdims=True`, in the compute dtype.
         Output mask: `None`.
 
     Example:
@@ -95,22 +101,31 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
         self.supports_masking = True
 
     def call(self, inputs: Tensor, mask: Tensor | None = None) -> Tensor:
+        _check_mask(inputs, mask)
+        # Summed in float32 under every dtype policy: in float16 a sum of ones
+        # stops growing at 2048, and one of large values overflows past 65504.
+        inputs = ops.cast(inputs, "float32")
         if mask is None:
-            total = ops.sum(inputs, axis=1, keepdims=self.keepdims)
+            total = ops.sum(inputs, axis=1)
             # max(time, 1): an empty time axis gives zeros, like an empty row.
             # The cast comes first: a symbolic time dim under torch.compile is
             # not a tensor, and `ops.maximum` cannot trace it.
             count = ops.maximum(ops.cast(ops.shape(inputs)[1], "int32"), 1)
-            return ops.divide(total, ops.cast(count, inputs.dtype))
-        mask = ops.cast(mask, "bool")
-        # Count in int32: a float16 or bfloat16 running count stops being exact
-        # long before the time axis is long.
-        count = ops.maximum(ops.sum(ops.cast(mask, "int32"), axis=1, keepdims=True), 1)
-        total = _sum_of_real_steps(inputs, mask)
-        mean = ops.divide(total, ops.cast(count, inputs.dtype))
+        else:
+            mask = ops.cast(mask, "bool")
+            # Counted in int32: a float16 or bfloat16 running count stops
+            # being exact long before the time axis is long.
+            count = ops.maximum(
+                ops.sum(ops.cast(mask, "int32"), axis=1, keepdims=True), 1
+            )
+            total = _sum_of_real_steps(inputs, mask)
+        mean = ops.divide(total, ops.cast(count, "float32"))
+        mean = ops.cast(mean, self.compute_dtype)
         return ops.expand_dims(mean, 1) if self.keepdims else mean
 
     def compute_mask(self, inputs: Tensor, mask: Tensor | None = None) -> None:
+        # Keras calls it while a model is built, where `call` does not run.
+        _check_mask(inputs, mask)
         return None
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:

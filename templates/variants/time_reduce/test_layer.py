@@ -280,6 +280,25 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
         with pytest.raises(ValueError, match="keepdims"):
             {{ cookiecutter.layer_class_name }}(keepdims=keepdims)
 
-    def test_rejects_inputs_that_are_not_3d(self):
-        with pytest.raises(ValueError, match="ndim=3"):
-            {{ cookiecutter.layer_class_name }}()(np.ones((2, 3), "float32"))
+    @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+    @pytest.mark.parametrize("time,value", [(4000, 1.0), (300, 300.0)])
+    def test_constant_rows_pool_to_the_constant_under_mixed_precision(
+        self, policy, time, value
+    ):
+        # In float16 a sum of 4000 ones stops at 2048 (a mean of 0.512), and
+        # 300 steps of 300.0 overflow 65504 (inf): the sum must be float32's.
+        layer = {{ cookiecutter.layer_class_name }}(dtype=policy)
+        x = np.full((2, time, 3), value, "float32")
+        mask = sequence_mask([time, time // 2], time)
+        padded = with_garbage(x, mask, np.random.default_rng(0))
+        for name, outputs in [
+            ("all-True mask", layer(x, mask=np.ones_like(mask))),
+            ("mask=None", layer(x)),
+            ("padded rows", layer(padded, mask=mask)),
+        ]:
+            assert_equal(
+                to_numpy(outputs).astype("float32"),
+                value,
+                "a constant row must pool to the constant under mixed precision",
+                where=f"{policy}, time {time}, value {value}, {name}",
+            )
