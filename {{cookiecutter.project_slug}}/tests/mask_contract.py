@@ -22,19 +22,23 @@ config, such as (here wrapped)
 The checks are grouped by the rule they protect, one class per group, each
 check's docstring stating its rule: `OutputChecks`, `GradientChecks`,
 `OutputMaskChecks`, `CompilationChecks`, `MixedPrecisionChecks`,
-`SerializationChecks` and `TrainingChecks`; `MaskContract` is all of them, on
-the setup in `ContractSetup`. A check that takes `config` runs once per entry
+`SerializationChecks`, `TrainingChecks` and `InputChecks`; `MaskContract` is
+all of them, on the setup in `ContractSetup`. A check that takes `config` runs once per entry
 of `configs`; the others run once, on the layer built with no arguments.
 
 The assertion helpers (`assert_close`, `assert_equal`, `assert_finite`,
 `assert_mask_equal`, `check_config_round_trip`, `check_output_mask`,
-`check_that`, `run_layer`) write those lines; use them in your own tests too. Only public Keras API is used, so
-the kit runs on TensorFlow, JAX and PyTorch; the backend-specific pieces are
-`gradients`, which uses the backend's own autodiff, and the compiled check on
+`check_refuses`, `check_that`, `failing_as`, `run_layer`) write those lines;
+use them in your own tests too. Only public Keras API is used, so the kit runs
+on TensorFlow, JAX and PyTorch; the backend-specific pieces are `gradients`
+(and `layer_gradients`, the gradients of a layer's weights and inputs, on top
+of it), which uses the backend's own autodiff, and the compiled check on
 PyTorch (`test_torch_compile_agrees_with_eager`).
 """
 
+import contextlib
 import inspect
+import re
 
 import keras
 import numpy as np
@@ -50,6 +54,10 @@ GARBAGE_SCALE = 1e3
 MASK_RULE = "compute_mask must return a bool mask with one value per output step"
 CONSUMED_MASK_RULE = "a layer that consumes the mask must return None from compute_mask"
 UNPADDED_RULE = "real outputs must equal an unpadded run of the row"
+MASK_SHAPE_RULE = "a mask that is not (batch, time) for its input must be refused"
+# What users' padding holds: zeros, huge or sentinel values, and non-finite ones.
+# -1e9 is a common sentinel; under mixed_float16 it becomes -inf.
+PADDING_VALUES = (0.0, 1e30, -1e9, np.inf, -np.inf, np.nan)
 
 
 def check_that(ok, rule, *, expected, actual, where=""):
@@ -60,6 +68,35 @@ def check_that(ok, rule, *, expected, actual, where=""):
     if not ok:
         place = f" [{where}]" if where else ""
         raise AssertionError(f"{rule}: expected {expected}, got {actual}{place}")
+
+
+def error_line(error):
+    """`TypeName: what broke`, on one line: Keras and backend errors run to many
+    lines, the first saying what broke, or, when Keras wraps an error raised in
+    `call`, the line after its "Exception encountered when calling" header."""
+    lines = [
+        re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
+        for line in str(error).splitlines()
+        if line.strip()
+    ]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
+        lines = [f"{lines[1]} (in {lines[0].split()[-1].rstrip('.')})"]
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
+@contextlib.contextmanager
+def failing_as(rule, *, where=""):
+    """Inside it, an error other than a check's failure fails with one line
+    that names `rule`, not with the error's own many lines."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as error:
+        check_that(
+            False, rule, expected="no error", actual=error_line(error), where=where
+        )
 
 
 def _show(value):
@@ -169,6 +206,27 @@ def check_same_config(actual, expected, rule, *, where=""):
         rule,
         expected={key: expected.get(key) for key in differ},
         actual={key: actual.get(key) for key in differ},
+        where=where,
+    )
+
+
+def check_refuses(function, message, rule, *, where=""):
+    """`function()` raises a `ValueError` whose text holds `message` (a string,
+    or a tuple of strings that must all be there)."""
+    __tracebackhide__ = True
+    parts = (message,) if isinstance(message, str) else tuple(message)
+    try:
+        function()
+    except Exception as error:
+        refused = isinstance(error, ValueError) and all(p in str(error) for p in parts)
+        got = error_line(error)
+    else:
+        refused, got = False, "no error"
+    check_that(
+        refused,
+        rule,
+        expected=f"a ValueError naming {', '.join(parts)}",
+        actual=got,
         where=where,
     )
 
@@ -385,6 +443,11 @@ def with_garbage(x, mask, rng, scale=GARBAGE_SCALE):
     return np.where(mask[..., None], x, noise)
 
 
+def with_padding(x, mask, value):
+    """Returns `x` with `value` (inf and NaN included) at every padded step."""
+    return np.where(mask[..., None], x, np.float32(value))
+
+
 def padded_tokens(rng, lengths, time, vocabulary_size=20):
     """(batch, time) int32 token ids in [1, vocabulary_size), 0 after each length."""
     tokens = rng.integers(1, vocabulary_size, (len(lengths), time))
@@ -435,6 +498,34 @@ def gradients(fn, args):
             for a in args
         ]
     pytest.skip(f"No autodiff helper for the {backend!r} backend.")
+
+
+def layer_gradients(layer, inputs, mask, upstream):
+    """Gradients of `sum(outputs * upstream)` for a built `layer`.
+
+    `inputs` is one array or a list of them, `mask` the matching mask or list
+    of masks, and `upstream` an array of the outputs' shape. Returns the
+    gradients of the inputs (a list, one per input) and a dict of those of
+    the trainable weights, by path: the kernel's gradient is where padding
+    hides from a check of the outputs (`inputs^T @ upstream`, with the zero
+    upstream gradient of a padded step times its inf or NaN).
+    """
+    inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    count = len(inputs)
+    packed = (lambda xs: list(xs)) if count > 1 else (lambda xs: xs[0])
+    variables = layer.trainable_variables
+    weights = [to_numpy(v) for v in variables]
+    frozen = [v.value for v in layer.non_trainable_variables]
+
+    def loss(*args):
+        outputs, _ = layer.stateless_call(
+            list(args[count:]), frozen, packed(args[:count]), mask=mask
+        )
+        outputs = keras.tree.flatten(outputs)[0]
+        return ops.sum(outputs * ops.convert_to_tensor(upstream, outputs.dtype))
+
+    grads = gradients(loss, [*inputs, *weights])
+    return grads[:count], {v.path: g for v, g in zip(variables, grads[count:])}
 
 
 def torch_compiled(fn, *, fullgraph=False):
@@ -678,20 +769,33 @@ class OutputChecks(ContractSetup):
         layer = self.make_layer(config)
         self.check_unpadded_rows(layer, inputs, masks, lengths, where)
 
-    @pytest.mark.parametrize("padding", [-7.0, np.inf, -np.inf, np.nan])
+    @pytest.mark.parametrize("padding", [-7.0, *PADDING_VALUES[1:]])
     def test_padding_values_do_not_matter(self, config, padding):
-        """No value at padded steps, inf and NaN included, changes real outputs."""
+        """No value at padded steps, inf and NaN included, changes real outputs;
+        every output stays finite, and is 0 wherever the output mask is False."""
         rng = np.random.default_rng(0)
         inputs, masks, _ = self.make_batch(rng)
         # Multiplying by the mask is not enough: 0 * inf and 0 * NaN are NaN.
         redrawn = [
-            np.where(m[..., None], x, np.float32(padding) * np.abs(x))
+            with_padding(x, m, np.float32(padding) * np.abs(x))
             for x, m in zip(inputs, masks)
         ]
         layer = self.make_layer(config)
-        where = self.where(config)
+        where = self.where(config, padding=f"{padding:g}")
         outputs, output_mask = self.run(layer, inputs, masks, where)
         outputs_again, _ = self.run(layer, redrawn, masks, where)
+        assert_finite(
+            outputs_again,
+            f"padding values ({padding:g}) must leave every output finite",
+            where=where,
+        )
+        if self.propagates_mask:
+            assert_equal(
+                np.where(np.expand_dims(output_mask, -1), 0.0, outputs_again),
+                0.0,
+                f"outputs where the output mask is False must be 0 ({padding:g} padding)",
+                where=where,
+            )
         # Rounding may differ by an ULP or so: a layer can take a slower,
         # select-based path only when the padding is not finite, and the two
         # paths add in a different order (on PyTorch, for one).
@@ -699,7 +803,7 @@ class OutputChecks(ContractSetup):
             assert_close(
                 self.real_outputs(outputs_again, output_mask, row),
                 self.real_outputs(outputs, output_mask, row),
-                f"padding values ({padding}) must not change real outputs",
+                f"padding values ({padding:g}) must not change real outputs",
                 where=f"{where}, row {row}",
                 rtol=1e-6,
                 atol=1e-6,
@@ -796,6 +900,62 @@ class GradientChecks(ContractSetup):
                 actual="zero at every real step",
                 where=at,
             )
+
+    def test_padding_reaches_no_weight_gradient(self, config):
+        """Whatever padding holds, inf and NaN included, every gradient is finite
+        and equals the gradient with zeros in the padding: of each weight, and
+        of each real step; padded steps get exactly 0.
+
+        The loss reads every output, padded ones too, as a layer after this one
+        that ignores the mask would.
+        """
+        rng = np.random.default_rng(14)
+        inputs, masks, _ = self.make_batch(rng)
+        layer = self.make_layer(config)
+        where = self.where(config)
+        outputs, _ = self.run(layer, inputs, masks, where)
+        upstream = rng.standard_normal(outputs.shape).astype("float32")
+        mask = self.pack(masks)
+
+        def grads(padding):
+            padded = [with_padding(x, m, padding) for x, m in zip(inputs, masks)]
+            return layer_gradients(layer, self.pack(padded), mask, upstream)
+
+        zero_inputs, zero_weights = grads(0.0)
+        for padding in PADDING_VALUES[1:]:
+            at = f"{where}, padding {padding:g}"
+            input_grads, weight_grads = grads(padding)
+            for path, grad in weight_grads.items():
+                assert_finite(
+                    grad,
+                    "padding must not make a weight's gradient inf or NaN",
+                    where=f"{at}, weight {path}",
+                )
+                assert_close(
+                    grad,
+                    zero_weights[path],
+                    "padding must not change a weight's gradient",
+                    where=f"{at}, weight {path}",
+                    rtol=1e-5,
+                    atol=1e-6,
+                )
+            pairs = zip(input_grads, zero_inputs, masks)
+            for index, (grad, zero_grad, m) in enumerate(pairs):
+                real = np.expand_dims(m, -1)
+                assert_equal(
+                    np.where(real, 0.0, grad),
+                    0.0,
+                    "padded steps must get no gradient",
+                    where=f"{at}, input {index}",
+                )
+                assert_close(
+                    np.where(real, grad, 0.0),
+                    np.where(real, zero_grad, 0.0),
+                    "padding must not change the gradient of a real step",
+                    where=f"{at}, input {index}",
+                    rtol=1e-5,
+                    atol=1e-6,
+                )
 
 
 class OutputMaskChecks(ContractSetup):
@@ -926,13 +1086,18 @@ class CompilationChecks(ContractSetup):
             compiled = model.predict(data, batch_size=8, verbose=0)
             for index, (got, want) in enumerate(zip(compiled, eager)):
                 kind = "outputs" if index % 2 == 0 else "handed-on mask"
+                # Relative to the largest output: without a mask, the padding's
+                # values near 1e3 reach the outputs, and a compiler adds them
+                # in its own order, so a small output of large terms may round
+                # by 1e-4.
+                scale = max(float(np.abs(want).max(initial=0.0)), 1.0)
                 assert_close(
                     got,
                     want,
                     f"compiled predict must give the eager {kind}",
                     where=f"{where}, {names[index // 2]}, time {time}",
                     rtol=1e-5,
-                    atol=1e-5,
+                    atol=1e-5 * scale,
                 )
 
     def test_torch_compile_agrees_with_eager(self):
@@ -977,7 +1142,7 @@ class CompilationChecks(ContractSetup):
                     False,
                     "torch.compile(fullgraph=True) must trace the layer whole",
                     expected="one graph",
-                    actual=f"{type(error).__name__}: {str(error).splitlines()[0]}",
+                    actual=error_line(error),
                     where=where,
                 )
             assert_close(
@@ -1050,6 +1215,57 @@ class MixedPrecisionChecks(ContractSetup):
                 where=f"{where}, row {row}",
                 rtol=0.05,
                 atol=0.05,
+            )
+
+    @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+    def test_mixed_precision_long_rows_and_large_values(self, policy):
+        """Long rows and large values give float32's results under mixed precision.
+
+        A float16 sum over time stops at 2048 for ones and overflows past 65504,
+        so a reduction over time must accumulate in float32. A -1e9 sentinel in
+        the padding is -inf in float16, and NaN is NaN: neither may change a
+        real result, and mask=None must give what an all-True mask gives.
+        """
+        reference = self.make_layer()
+        layer = self.make_layer(dtype=policy)
+        # Within a few roundings of the compute dtype, relative to the largest
+        # output: a float16 sum of 4000 ones is 2048.
+        tolerance = {"mixed_float16": 0.01, "mixed_bfloat16": 0.04}[policy]
+        for time, value in [(4000, 1.0), (300, 300.0)]:
+            where = self.where(policy=policy, time=time, value=value)
+            inputs = [
+                np.full((3, time, channels), value, "float32")
+                for channels in self.input_features
+            ]
+            lengths = [np.array([time, time // 2, 1])] * len(self.input_features)
+            masks = [sequence_mask(n, time) for n in lengths]
+            expected, expected_mask = self.run(reference, inputs, masks, where)
+            unmasked_expected, _ = self.run(reference, inputs, None, where)
+            if not layer.built:
+                self.run(layer, inputs, masks, where)
+                layer.set_weights(reference.get_weights())
+            atol = tolerance * max(np.abs(expected).max(), 1.0)
+            for padding in (-1e9, np.nan):
+                padded = [with_padding(x, m, padding) for x, m in zip(inputs, masks)]
+                outputs, output_mask = self.run(layer, padded, masks, where)
+                outputs = _as_array(outputs)
+                for row in range(len(outputs)):
+                    assert_close(
+                        self.real_outputs(outputs, output_mask, row),
+                        self.real_outputs(expected, expected_mask, row),
+                        "long rows and large values must give float32's results",
+                        where=f"{where}, padding {padding:g}, row {row}",
+                        rtol=tolerance,
+                        atol=atol,
+                    )
+            outputs, _ = self.run(layer, inputs, None, where)
+            assert_close(
+                _as_array(outputs),
+                unmasked_expected,
+                "mask=None must give float32's results under mixed precision",
+                where=where,
+                rtol=tolerance,
+                atol=atol,
             )
 
 
@@ -1126,34 +1342,44 @@ class SerializationChecks(ContractSetup):
 class TrainingChecks(ContractSetup):
     """Training: fit works on masked inputs and never learns from padding."""
 
-    def test_training_ignores_padding_noise(self):
-        """fit learns from real steps only: padding never changes a prediction."""
-        rng = np.random.default_rng(10)
-        keras.utils.set_random_seed(10)
+    def training_data(self, rng, seed):
+        """64 rows of 8 steps, garbage in the padding, and a target that only
+        depends on the real steps: is the first feature's sum positive?"""
+        keras.utils.set_random_seed(seed)
         # Every row keeps a real step: GlobalAveragePooling1D gives NaN on empty rows.
         lengths = self.draw_lengths(rng, batch=64, time=8, shortest=1)
         inputs, masks, _ = self.make_batch(rng, batch=64, time=8, lengths=lengths)
-        # The target only depends on real steps: is the first feature's sum positive?
         real_sum = sum(
             np.where(m, x[..., 0], 0.0).sum(axis=1) for x, m in zip(inputs, masks)
         )
-        targets = (real_sum > 0).astype("float32")
-        layer = self.make_layer()
+        return inputs, masks, (real_sum > 0).astype("float32")
+
+    def classifier(self, layer, learning_rate):
+        """explicit_mask_model(layer), a masked mean if the mask is handed on,
+        and a float32 sigmoid unit, compiled with Adam."""
         model = self.explicit_mask_model(layer)
-        where = self.where()
-        # Eager first: a wrong output mask fails here, not inside `fit`.
-        self.run(layer, inputs, masks, where)
         outputs = model.outputs[0]
         if self.propagates_mask:
             outputs = keras.layers.GlobalAveragePooling1D()(outputs)
-        head = keras.layers.Dense(1, activation="sigmoid")(outputs)
-        classifier = keras.Model(model.inputs, head)
+        head = keras.layers.Dense(1, activation="sigmoid", dtype="float32")
+        classifier = keras.Model(model.inputs, head(outputs))
         classifier.compile(
-            optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy"
+            optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy"
         )
         # On TensorFlow, `fit` would make the optimizer's variables while
         # tracing its first step, and then trace that step again without them.
         classifier.optimizer.build(classifier.trainable_variables)
+        return classifier
+
+    def test_training_ignores_padding_noise(self):
+        """fit learns from real steps only: padding never changes a prediction."""
+        rng = np.random.default_rng(10)
+        inputs, masks, targets = self.training_data(rng, seed=10)
+        layer = self.make_layer()
+        where = self.where()
+        # Eager first: a wrong output mask fails here, not inside `fit`.
+        self.run(layer, inputs, masks, where)
+        classifier = self.classifier(layer, learning_rate=0.02)
         history = classifier.fit(
             [*inputs, *masks], targets, epochs=4, batch_size=32, verbose=0
         )
@@ -1175,6 +1401,122 @@ class TrainingChecks(ContractSetup):
             atol=1e-5,
         )
 
+    @pytest.mark.parametrize(
+        "policy,padding",
+        [("float32", np.nan), ("mixed_float16", -1e9)],
+        ids=["float32-nan", "mixed_float16-sentinel"],
+    )
+    def test_fit_with_non_finite_padding_updates_every_weight(self, policy, padding):
+        """Compiled fit steps update every weight and keep it finite, with NaN in
+        the padding, or under mixed_float16 with a -1e9 sentinel in it.
+
+        In float16 the sentinel is -inf. A NaN weight gradient turns every
+        weight to NaN at the first step; under mixed_float16 the loss-scale
+        optimizer instead skips every step, and the model never trains.
+        """
+        rng = np.random.default_rng(15)
+        inputs, masks, targets = self.training_data(rng, seed=15)
+        padded = [with_padding(x, m, padding) for x, m in zip(inputs, masks)]
+        where = self.where(policy=policy, padding=f"{padding:g}")
+        rule = f"fit with {padding:g} padding must run"
+        # The model takes the global policy; under mixed_float16, compile then
+        # wraps the optimizer in a LossScaleOptimizer, as it does for users.
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(policy)
+        try:
+            with failing_as(rule, where=where):
+                layer = self.make_layer()
+                # Eager first: a wrong output mask fails here, not inside `fit`.
+                self.run(layer, padded, masks, where)
+                classifier = self.classifier(layer, learning_rate=0.01)
+        finally:
+            keras.config.set_dtype_policy(previous)
+        with failing_as(rule, where=where):
+            before = [to_numpy(w) for w in classifier.trainable_weights]
+            classifier.fit(
+                [*padded, *masks], targets, epochs=2, batch_size=16, verbose=0
+            )
+        for weight, old in zip(classifier.trainable_weights, before):
+            at = f"{where}, weight {weight.path}"
+            new = to_numpy(weight)
+            assert_finite(
+                new,
+                f"fit with {padding:g} padding must keep every weight finite",
+                where=at,
+            )
+            check_that(
+                np.any(new != old),
+                f"fit with {padding:g} padding must update every weight",
+                expected="a changed weight",
+                actual="the initial weight (every step skipped, or no gradient)",
+                where=at,
+            )
+
+
+class InputChecks(ContractSetup):
+    """Bad inputs: a wrong mask or a non-3D input is refused; an empty batch runs."""
+
+    def test_masks_of_the_wrong_shape_are_refused(self):
+        """A mask that is not (batch, time) for its input raises a ValueError
+        naming both shapes, eagerly and while a model with known shapes is built."""
+        rng = np.random.default_rng(16)
+        inputs, masks, _ = self.make_batch(rng)
+        layer = self.make_layer()
+        where = self.where()
+        self.run(layer, inputs, masks, where)
+        for index, x in enumerate(inputs):
+            batch, time = x.shape[:2]
+            wrong = [(batch, 1), (time,), (batch, time, 1), (batch + 1, time)]
+            for shape in [*wrong, (batch, time + 1)]:
+                bad = [*masks[:index], np.ones(shape, bool), *masks[index + 1 :]]
+                at = f"{where}, input {index}, mask shape {shape}"
+                named = ("mask", str(shape), str(x.shape))
+                check_refuses(
+                    lambda bad=bad: layer(self.pack(inputs), mask=self.pack(bad)),
+                    named,
+                    MASK_SHAPE_RULE,
+                    where=at,
+                )
+                check_refuses(
+                    lambda bad=bad: layer(
+                        self.pack(_symbolic(inputs)), mask=self.pack(_symbolic(bad))
+                    ),
+                    named,
+                    MASK_SHAPE_RULE,
+                    where=f"{at}, symbolic",
+                )
+
+    def test_inputs_that_are_not_3d_are_refused(self):
+        """A (batch, time) input is refused with Keras's `expected ndim=3`."""
+        flat = [np.ones((2, self.time), "float32") for _ in self.input_features]
+        check_refuses(
+            lambda: self.make_layer()(self.pack(flat)),
+            "expected ndim=3",
+            "an input that is not 3D must be refused",
+            where=self.where(),
+        )
+
+    @pytest.mark.parametrize("masked", [True, False], ids=["mask", "no_mask"])
+    def test_empty_batch(self, masked):
+        """A batch of no rows gives no rows, of the declared output shape."""
+        rng = np.random.default_rng(17)
+        inputs, masks, _ = self.make_batch(rng, batch=0)
+        layer = self.make_layer()
+        where = self.where(masked=masked)
+        shape = tuple(layer.compute_output_shape(self.pack([x.shape for x in inputs])))
+        try:
+            outputs, _ = self.run(layer, inputs, masks if masked else None, where)
+            got = f"shape {outputs.shape}"
+        except Exception as error:
+            got = error_line(error)
+        check_that(
+            got == f"shape {shape}",
+            "an empty batch must give an empty batch of outputs",
+            expected=f"shape {shape}",
+            actual=got,
+            where=where,
+        )
+
 
 class MaskContract(
     OutputChecks,
@@ -1184,6 +1526,7 @@ class MaskContract(
     MixedPrecisionChecks,
     SerializationChecks,
     TrainingChecks,
+    InputChecks,
 ):
     """The contract every masked layer keeps: all the groups of checks above.
 
