@@ -99,6 +99,44 @@ def _call(self, inputs, mask=None, **kwargs):
 
 {LAYER}.call = _call
 """,
+    "multiplies_by_the_mask_instead_of_selecting": """
+import types as _types
+
+def _where(condition, x1, x2):
+    # The classic shortcut: `x * mask`, which is NaN where `x` is inf or NaN.
+    x1 = _keras_ops.convert_to_tensor(x1)
+    keep = _keras_ops.cast(condition, x1.dtype)
+    return keep * x1 + (1 - keep) * _keras_ops.cast(x2, x1.dtype)
+
+_keras_ops = ops
+ops = _types.SimpleNamespace(**{**vars(_keras_ops), "where": _where})
+""",
+    "unguarded_matmul_of_padded_inputs": """
+def _project(inputs, kernel, mask):
+    # A plain product: its kernel gradient reads the padded steps.
+    return ops.matmul(inputs, ops.cast(kernel, inputs.dtype))
+""",
+    "float16_sum_over_time": """
+import types as _types
+
+def _cast(x, dtype):
+    # The float32 cast before the sum forgotten: under mixed precision the
+    # reduction over time then runs in float16 or bfloat16.
+    low = hasattr(x, "dtype") and keras.backend.standardize_dtype(x.dtype) in (
+        "float16",
+        "bfloat16",
+    )
+    if low and keras.backend.standardize_dtype(dtype) == "float32":
+        return x
+    return _keras_ops.cast(x, dtype)
+
+_keras_ops = ops
+ops = _types.SimpleNamespace(**{**vars(_keras_ops), "cast": _cast})
+""",
+    "mask_shape_not_checked": """
+def _check_mask(inputs, mask, index=None):
+    pass
+""",
 }
 
 # What a variant does with the mask decides which breakages are bugs in it:
@@ -111,6 +149,11 @@ ONLY_FOR = {
     "compute_mask_inverts_mask": HANDS_ON,
     "compute_mask_returns_input_mask": set(VARIANTS) - {"passthrough"},
     "compute_mask_returns_first_input_mask": {"concat"},
+    # The variants whose weights see the padded inputs through a product
+    # (`_project`); conv selects the inputs before its convolution.
+    "unguarded_matmul_of_padded_inputs": {"passthrough", "attention_pool"},
+    # The variants that reduce over time.
+    "float16_sum_over_time": CONSUMERS,
 }
 
 
