@@ -350,6 +350,21 @@ class Test{{ cookiecutter.layer_class_name }}Correctness:
             where="compute_mask",
         )
 
+    @pytest.mark.parametrize("index", [0, 2])
+    def test_a_wrong_mask_is_refused_by_the_index_of_its_input(self, index):
+        inputs, masks = make_inputs(1, "mmm", np.random.default_rng(8))
+        masks[index] = masks[index][:, :1]
+        layer = {{ cookiecutter.layer_class_name }}()
+        message = f"`mask[{index}]` must have shape (batch, time)"
+        rule = "a wrong mask must be refused with the index of its input"
+        check_refuses(lambda: layer(inputs, mask=masks), message, rule, where="call")
+        check_refuses(
+            lambda: layer.compute_mask(inputs, masks),
+            message,
+            rule,
+            where="compute_mask",
+        )
+
     def test_rejects_a_single_mask_for_a_list_of_inputs(self):
         inputs, masks = make_inputs(1, "mm", np.random.default_rng(7))
         layer = {{ cookiecutter.layer_class_name }}()
