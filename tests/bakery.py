@@ -20,8 +20,11 @@ from unittest import mock
 
 from cookiecutter.main import cookiecutter
 
+import local_extensions
+
 TEMPLATE = Path(__file__).resolve().parents[1]
-CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+# Each choice question and its options, read from cookiecutter.json.
+CHOICES = local_extensions.CHOICES
 VARIANTS = CHOICES["mask_variant"]
 BACKENDS = CHOICES["keras_backend"]
 

@@ -5,6 +5,8 @@ import re
 from bakery import CHOICES
 from bakery import TEMPLATE
 
+import local_extensions
+
 
 def readme_commands():
     readme = (TEMPLATE / "README.md").read_text()
@@ -24,7 +26,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 def test_readme_intro_names_every_backend_offered():
     intro = (TEMPLATE / "README.md").read_text().split("\n## ")[0]
-    labels = CHOICES["__prompts__"]["keras_backend"]
+    labels = local_extensions.CONTEXT["__prompts__"]["keras_backend"]
     for backend in CHOICES["keras_backend"]:
         # "PyTorch (CPU build)" -> "PyTorch"
         assert labels[backend].split()[0] in intro, backend
