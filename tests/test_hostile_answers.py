@@ -21,6 +21,7 @@ from bakery import bake
 from bakery import build_with_setuptools
 from bakery import run_cookiecutter_cli
 from bakery import run_generated_tests
+from bakery import run_setuptools
 from bakery import scratch_env
 from hypothesis import HealthCheck
 from hypothesis import given
@@ -186,17 +187,7 @@ def test_the_email_rule_is_the_check_packaging_tools_make(output_dir, tmp_path, 
     assert text.count(written) == 1
     email_toml = f"email = {local_extensions.toml_string(email)}"
     pyproject.write_text(text.replace(written, email_toml), encoding="utf-8")
-    code = (
-        "import sys; from setuptools import build_meta; "
-        "build_meta.prepare_metadata_for_build_wheel(sys.argv[1])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)],
-        cwd=project,
-        env=scratch_env(),
-        capture_output=True,
-        text=True,
-    )
+    result = run_setuptools(project, "prepare_metadata_for_build_wheel", tmp_path)
     refused = local_extensions.broken_rule("author_email", email) is not None
     assert (result.returncode != 0) == refused, result.stderr[-2000:]
 
