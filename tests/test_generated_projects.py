@@ -273,3 +273,45 @@ def test_generated_scale_out_tests_pass(output_dir, tmp_path, variant, backend):
     assert sum(counts) == skipped, result.stdout
     assert all(f"not {backend}" in line for line in skips), skips
     assert project_files(project) == expected_files(), "the test run left files"
+
+
+def test_readme_scale_out_snippet_imports_what_it_uses(output_dir):
+    project = bake(output_dir)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Training on several devices\n")[1].split("\n## ")[0]
+    tree = ast.parse(re.search(r"```python\n(.*?)```", section, re.S)[1])
+    nodes = list(ast.walk(tree))
+    imported = {
+        alias.asname or alias.name
+        for node in nodes
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    names = [node for node in nodes if isinstance(node, ast.Name)]
+    assigned = {node.id for node in names if isinstance(node.ctx, ast.Store)}
+    used = {node.id for node in names if isinstance(node.ctx, ast.Load)}
+    # The reader's own data is all it may leave undefined.
+    assert used - imported - assigned == {"tokens", "labels"}
+
+
+def test_readme_says_why_pytorch_has_no_scale_out_recipe(output_dir):
+    project = bake(output_dir, keras_backend="torch")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Training on several devices\n")[1].split("\n## ")[0]
+    assert "On PyTorch all three skip" in section
+    # The failure it quotes is the one Keras gives.
+    quoted = re.search(r"fails there with `(.*?)`", " ".join(section.split()))[1]
+    code = "import keras; keras.distribution.DataParallel()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=scratch_env(KERAS_BACKEND="torch"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.stderr.strip().splitlines()[-1] == quoted
+
+
+def test_conv_readme_names_the_conv1d_arguments_it_leaves_out(output_dir):
+    project = bake(output_dir, mask_variant="conv")
+    readme = " ".join((project / "README.md").read_text(encoding="utf-8").split())
+    assert "`keras.layers.Conv1D` (except `data_format`, `groups` and LoRA)" in readme
