@@ -4,25 +4,51 @@ cookiecutter imports this module (the template folder is on ``sys.path`` while i
 renders) to check the answers before it creates any folder: a ``project_slug`` such as
 ``a/b`` or ``/tmp/x`` must be refused before ``a/`` or ``/tmp/x`` exists. At a prompt,
 a refused answer is asked again at once; with ``--no-input`` or ``key=value`` answers
-the first refusal ends the run. The pre-gen hook imports this module again for
-``cookiecutter --replay``, which skips the prompts.
+the first refusal ends the run. ``cookiecutter --replay`` skips the prompts: the
+answers it replays are checked when the project's files are about to be written
+(``CheckAnswersBeforeWriting``), and the pre-gen hook imports this module to check
+them once more, for any caller that does not load the extensions.
 """
 
+import difflib
 import functools
 import json
 import keyword
+import operator
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.errors import MessageError
+from email.headerregistry import Address
 from pathlib import Path
 
+import cookiecutter.generate
+import cookiecutter.main
 from cookiecutter import prompt
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.utils import simple_filter
 from jinja2.ext import Extension
 
 TEMPLATE = Path(__file__).resolve().parent
+CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+# The questions a user answers; cookiecutter's own keys start with "_".
+QUESTIONS = tuple(key for key in CONTEXT if not key.startswith("_"))
+# A question whose options are labelled in __prompts__ is a choice. cookiecutter.json
+# gives it a plain default rather than a list: cookiecutter checks a list itself, before
+# any of this module runs, and answers a value outside it with a 30-line traceback.
+CHOICES = {
+    field: [option for option in labels if option != "__prompt__"]
+    for field, labels in CONTEXT["__prompts__"].items()
+    if isinstance(labels, dict)
+}
+# The answers cookiecutter's yes/no prompt takes, for the one yes/no question.
+YES_WORDS = frozenset(prompt.YesNoPrompt.yes_choices)
+NO_WORDS = frozenset(prompt.YesNoPrompt.no_choices)
+YES_NO_FIELDS = frozenset({"run_tests"})
+# The pattern setuptools checks `project.authors[].email` against (JSON schema's
+# idn-email); pip refuses to install a project whose email does not match it.
+EMAIL = re.compile(r"[^@]+@[^@]+\.[^@]+")
 JINJA_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
 JINJA_START = re.compile(r"{{|{%|{#")
 
@@ -117,8 +143,7 @@ def _json_strings(value):
 def _template_tags():
     """Every Jinja tag this template renders from a string, not from a file."""
     # Decoded, since a tag in cookiecutter.json may hold JSON escapes (\").
-    context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
-    sources = list(_json_strings(context))
+    sources = list(_json_strings(CONTEXT))
     sources += [p.read_text(encoding="utf-8") for p in TEMPLATE.glob("hooks/*.py")]
     sources += [str(p) for p in TEMPLATE.glob("{{cookiecutter.project_slug}}/**/*")]
     return frozenset(tag for source in sources for tag in JINJA_TAG.findall(source))
@@ -172,6 +197,20 @@ def markdown_text(value):
 
 def one_line(value):
     return LINE_BREAKS.isdisjoint(value)
+
+
+def packaging_email(value):
+    """True for an email setuptools builds a project with: it checks
+    `project.authors[].email` against JSON schema's idn-email pattern, then
+    writes it into the `Author-email` header through the standard library,
+    which refuses what it cannot parse (a space, a non-ASCII local part, ...)."""
+    if not EMAIL.fullmatch(value):
+        return False
+    try:
+        Address(addr_spec=value)
+    except (ValueError, IndexError, MessageError):
+        return False
+    return True
 
 
 def identifier(pattern):
@@ -251,6 +290,32 @@ RULES = (
     ),
     Rule("author_name", one_line, ONE_LINE, "Ada Lovelace"),
     Rule("author_email", one_line, ONE_LINE, "ada@example.com"),
+    Rule(
+        "author_email",
+        packaging_email,
+        "pyproject.toml lists it as the author's email, and packaging tools "
+        "refuse one they cannot read as an address: ASCII without spaces, one "
+        "'@', then a domain with a dot",
+        "ada@example.com",
+    ),
+    *(
+        Rule(
+            field,
+            functools.partial(operator.contains, options),
+            f"it must be one of {', '.join(options)}",
+            options[0],
+        )
+        for field, options in CHOICES.items()
+    ),
+    *(
+        Rule(
+            field,
+            lambda value: value.strip().lower() in YES_WORDS | NO_WORDS,
+            "it must be yes or no",
+            "no",
+        )
+        for field in YES_NO_FIELDS
+    ),
 )
 FIELDS = tuple(dict.fromkeys(rule.field for rule in RULES))
 
@@ -271,11 +336,76 @@ def answer_errors(answers):
     return errors
 
 
+def unknown_question(key, value, where):
+    """The refusal of an answer to a question this template does not ask."""
+    close = difflib.get_close_matches(str(key), QUESTIONS, n=1)
+    if close:
+        hint, example = f"did you mean {close[0]}?", f"{close[0]}={value}"
+    else:
+        first = QUESTIONS[0]
+        hint, example = f"it asks {', '.join(QUESTIONS)}.", f"{first}={CONTEXT[first]}"
+    return (
+        f"{key}={value!r} is refused: this template asks no such question "
+        f"({where}); {hint} A valid example: {example!r}."
+    )
+
+
+def unknown_answer_errors(answers, where):
+    """One line for each key of ``answers`` that names no question; keys that
+    start with "_" are cookiecutter's own, and left to it."""
+    return [
+        unknown_question(key, value, where)
+        for key, value in answers.items()
+        if not str(key).startswith("_") and key not in QUESTIONS
+    ]
+
+
+def _running_locals(function):
+    """The local variables of the innermost running call of `function`, or {}."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not function.__code__:
+        frame = frame.f_back
+    return frame.f_locals if frame is not None else {}
+
+
+def given_answer_errors():
+    """One line for each answer given to the running ``cookiecutter()`` call, on
+    its command line (or as ``extra_context``) or in the user config's
+    ``default_context``, that names no question.
+
+    cookiecutter drops such answers without a word before this module is loaded,
+    and hands templates no other way to see them than its own call's variables.
+    """
+    call = _running_locals(cookiecutter.main.cookiecutter)
+    config = call.get("config_dict") or {}
+    return unknown_answer_errors(
+        call.get("extra_context") or {}, "on the command line"
+    ) + unknown_answer_errors(
+        config.get("default_context") or {}, "in the user config's default_context"
+    )
+
+
+def ask_a_choice(var_name, default_value, *args, **kwargs):
+    """Asks a choice or yes/no question as cookiecutter asks its own: a menu of
+    the options, the default first, or a yes/no question."""
+    if rule := broken_rule(var_name, str(default_value)):
+        # A bad `key=value` answer: say so, and offer the valid default.
+        print(rule.refusal(default_value), file=sys.stderr)
+        default_value = rule.example
+    if var_name in YES_NO_FIELDS:
+        default = str(default_value).strip().lower() in YES_WORDS
+        return prompt.read_user_yes_no(var_name, default, *args, **kwargs)
+    others = [option for option in CHOICES[var_name] if option != default_value]
+    return prompt.read_user_choice(var_name, [default_value, *others], *args, **kwargs)
+
+
 def asking_again(ask):
     """`ask` (cookiecutter's read_user_variable), asking again while refused."""
 
     @functools.wraps(ask)
     def read_user_variable(var_name, default_value, *args, **kwargs):
+        if var_name in CHOICES or var_name in YES_NO_FIELDS:
+            return ask_a_choice(var_name, default_value, *args, **kwargs)
         value = ask(var_name, default_value, *args, **kwargs)
         while rule := broken_rule(var_name, str(value)):
             print(rule.refusal(value), file=sys.stderr)
@@ -308,12 +438,41 @@ def ask_again_when_refused():
 
 
 def check_answers(answers):
-    """Jinja filter: raises ``InvalidAnswer`` on the first broken rule, else 'ok'."""
+    """Jinja filter: raises ``InvalidAnswer`` on the first broken rule, else 'ok'.
+
+    Rendered after the last prompt and before cookiecutter saves the answers for
+    ``--replay``, so a refused answer is never replayed.
+    """
     if asks_again():
         prompt.read_user_variable = prompt.read_user_variable.__wrapped__
-    if errors := answer_errors(answers):
+    if errors := given_answer_errors() + answer_errors(answers):
         raise InvalidAnswer(errors[0])
     return "ok"
+
+
+class CheckAnswersBeforeWriting(Extension):
+    """Checks the answers once more when cookiecutter is about to write files.
+
+    ``cookiecutter --replay`` and ``--replay-file`` skip the prompts, and with them
+    ``check_answers``. ``generate_files`` makes its Jinja environment, and so this
+    extension, before it creates the project folder: a refusal here leaves nothing
+    behind, where the pre-gen hook's would come after the folder exists and end in
+    cookiecutter's traceback. Elsewhere (rendering the prompts) it does nothing.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        context = _running_locals(cookiecutter.generate.generate_files).get("context")
+        if context is None:
+            return
+        answers = context.get("cookiecutter", {})
+        where = "in the replay file" if _replaying() else "in the answers"
+        if errors := unknown_answer_errors(answers, where) + answer_errors(answers):
+            raise InvalidAnswer(errors[0])
+
+
+def _replaying():
+    return bool(_running_locals(cookiecutter.main.cookiecutter).get("replay"))
 
 
 class AskAgainWhenRefused(Extension):

@@ -31,7 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+# bakery, and the template's local_extensions, which bakery reads the choices from.
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / d) for d in ("tests", "")]
 from bakery import BACKENDS  # noqa: E402
 from bakery import GENERATED_SUITE_PLUGINS  # noqa: E402
 from bakery import TEMPLATE  # noqa: E402

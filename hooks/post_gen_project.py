@@ -18,7 +18,8 @@ import tempfile
 # quote and writes ' as \u0027, so no answer can end this string or run as code.
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
 STRICT_VARIABLE = "KERAS_MASKED_LAYER_STRICT"
-TRUE_WORDS = {"1", "true", "yes", "y", "on"}
+# What cookiecutter's yes/no prompt reads as yes.
+TRUE_WORDS = {"1", "true", "t", "yes", "y", "on"}
 # PyPI's torch wheel for Linux bundles CUDA (gigabytes); PyTorch's own index
 # has the CPU build (`2.13.0+cpu`, which pip prefers to PyPI's `2.13.0`), and
 # pip then keeps it when it installs the project. An extra index, not the only
@@ -30,7 +31,7 @@ TORCH_CPU_INSTALL = (
 
 
 def is_yes(value):
-    """cookiecutter 2.7 gives a bool; 2.6 keeps `run_tests=no` as the string 'no'."""
+    """The yes/no prompt gives a bool; `run_tests=no` stays the string 'no'."""
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in TRUE_WORDS

@@ -20,8 +20,11 @@ from unittest import mock
 
 from cookiecutter.main import cookiecutter
 
+import local_extensions
+
 TEMPLATE = Path(__file__).resolve().parents[1]
-CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+# Each choice question and its options, read from cookiecutter.json.
+CHOICES = local_extensions.CHOICES
 VARIANTS = CHOICES["mask_variant"]
 BACKENDS = CHOICES["keras_backend"]
 
@@ -156,19 +159,24 @@ def run_generated_tests(project, backend, *pytest_args, tmp_path):
     )
 
 
-def build_with_setuptools(project, hook, output_dir):
+def run_setuptools(project, hook, output_dir):
     """Runs the PEP 517 `hook` of setuptools (say "build_wheel") on `project` in
-    a fresh interpreter, as pip would; returns the path of what it built."""
+    a fresh interpreter, as pip would; returns the finished process."""
     code = (
         "import sys; from setuptools import build_meta; "
         f"print(build_meta.{hook}(sys.argv[1]))"
     )
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code, str(output_dir)],
         cwd=project,
         env=scratch_env(),
         capture_output=True,
         text=True,
     )
+
+
+def build_with_setuptools(project, hook, output_dir):
+    """`run_setuptools`, which must succeed; returns the path of what it built."""
+    result = run_setuptools(project, hook, output_dir)
     assert result.returncode == 0, result.stderr[-3000:]
     return Path(output_dir) / result.stdout.strip().splitlines()[-1]

@@ -16,7 +16,7 @@ from cookiecutter.exceptions import FailedHookException
 
 import local_extensions
 
-BAD_IDENTIFIERS = [
+BAD_ANSWERS = [
     ("package_name", "class", "keyword"),
     ("package_name", "2fast", "leading digit"),
     ("package_name", "my-layer", "hyphen"),
@@ -48,6 +48,14 @@ BAD_IDENTIFIERS = [
     ("project_name", "   ", "blank"),
     ("description", "two\nlines", "newline"),
     ("author_name", "Ada\r\nLovelace", "carriage return"),
+    ("author_email", "ada@example", "no dot in the domain"),
+    ("author_email", "not-an-email", "no @"),
+    ("author_email", "ada@localhost", "a host, not a domain"),
+    ("author_email", "", "empty email"),
+    ("mask_variant", "foo", "not a variant"),
+    ("keras_backend", "mxnet", "not a backend"),
+    ("license", "GPL-3.0", "not a license offered"),
+    ("run_tests", "maybe", "neither yes nor no"),
 ]
 
 
@@ -56,40 +64,144 @@ def refusal(field, value):
 
 
 @pytest.mark.parametrize(
-    "field,value,why", BAD_IDENTIFIERS, ids=[why for _, _, why in BAD_IDENTIFIERS]
+    "field,value,why", BAD_ANSWERS, ids=[why for _, _, why in BAD_ANSWERS]
 )
 def test_bad_answer_is_one_line_and_leaves_nothing(
     output_dir, tmp_path_factory, field, value, why
 ):
     home = tmp_path_factory.mktemp("home")
     config = write_cookiecutter_config(home)
+    # The answer last: a later `key=value` wins.
     result = run_cookiecutter_cli(
         output_dir,
-        f"{field}={value}",
         "run_tests=no",
+        f"{field}={value}",
         env={"COOKIECUTTER_CONFIG": config},
     )
-    assert result.returncode == 1
-    lines = result.stdout.strip().splitlines() + result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stdout + result.stderr
+    line = the_one_line(result)
     # The value as typed, but for Jinja's \r\n -> \n: the reason and example agree.
     expected = refusal(field, value)
-    assert lines[0].startswith(f"{field}=")
-    assert lines[0].split(" is refused: ")[1] == expected.split(" is refused: ")[1]
+    assert line.startswith(f"{field}=")
+    assert line.split(" is refused: ")[1] == expected.split(" is refused: ")[1]
     assert list(output_dir.iterdir()) == []
     assert list(output_dir.parent.iterdir()) == [output_dir]
     # No replay file either: --replay would otherwise replay the refused answer.
     assert [path.name for path in home.iterdir()] == [".cookiecutterrc"]
 
 
-def test_replay_with_bad_answer_is_refused_by_the_pre_gen_hook(output_dir, tmp_path):
-    # `--replay` skips the prompts, and so the check made while rendering them.
+def the_one_line(result):
+    """The one line a refused run prints, once its exit status is checked."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines() + result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stdout + result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "given,hint",
+    [
+        ("mask_varient=conv", "did you mean mask_variant? A valid example: "),
+        ("keras-backend=jax", "did you mean keras_backend? A valid example: "),
+        ("colour=blue", "it asks project_name, project_slug, package_name, "),
+    ],
+)
+def test_unknown_key_on_the_command_line_is_refused(
+    output_dir, tmp_path_factory, given, hint
+):
+    home = tmp_path_factory.mktemp("home")
+    config = write_cookiecutter_config(home)
+    result = run_cookiecutter_cli(
+        output_dir, given, "run_tests=no", env={"COOKIECUTTER_CONFIG": config}
+    )
+    key, value = given.split("=")
+    assert the_one_line(result) == local_extensions.unknown_question(
+        key, value, "on the command line"
+    )
+    assert hint in the_one_line(result)
+    assert list(output_dir.iterdir()) == []
+    assert [path.name for path in home.iterdir()] == [".cookiecutterrc"]
+
+
+def test_unknown_key_in_the_user_configs_default_context_is_refused(
+    output_dir, tmp_path
+):
+    config = write_cookiecutter_config(tmp_path)
+    with open(config, "a") as file:
+        file.write("default_context:\n  mask_varient: conv\n")
+    result = run_cookiecutter_cli(
+        output_dir, "run_tests=no", env={"COOKIECUTTER_CONFIG": config}
+    )
+    assert the_one_line(result) == (
+        "mask_varient='conv' is refused: this template asks no such question (in "
+        "the user config's default_context); did you mean mask_variant? A valid "
+        "example: 'mask_variant=conv'."
+    )
+    assert list(output_dir.iterdir()) == []
+
+
+def test_choice_questions_are_still_asked_as_menus(output_dir):
+    # A bad choice on the command line is refused at once, and the menu offers
+    # the options; "5" picks conv.
+    result = run_cookiecutter_cli(
+        output_dir,
+        "run_tests=no",
+        "mask_variant=foo",
+        typed=[""] * 8 + ["5", "", ""],
+        env={"COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [refusal("mask_variant", "foo")]
+    assert "    5 - conv: masked Conv1D, padding never enters a window" in result.stdout
+    (project,) = output_dir.iterdir()
+    layer = (project / "src/my_masked_layer/my_masked_layer.py").read_text()
+    assert "1D convolution over time that never lets padding" in layer
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("package_name", "keras"),
+        ("mask_variant", "foo"),
+        ("author_email", "ada@example"),
+        ("mask_varient", "conv"),
+    ],
+)
+def test_replay_file_with_a_bad_answer_writes_nothing(output_dir, tmp_path, key, value):
+    # `--replay-file` skips the prompts, and so the check made while rendering them.
+    config = write_cookiecutter_config(tmp_path)
+    project = bake(output_dir, config_file=config)
+    shutil.rmtree(project)
+    (replay_file,) = (tmp_path / ".cookiecutter_replay").iterdir()
+    context = json.loads(replay_file.read_text())
+    context["cookiecutter"][key] = value
+    edited = tmp_path / "my-answers.json"
+    edited.write_text(json.dumps(context))
+    result = run_cookiecutter_cli(
+        output_dir,
+        "--replay-file",
+        str(edited),
+        typed=[],
+        env={"COOKIECUTTER_CONFIG": config},
+    )
+    if key in local_extensions.QUESTIONS:
+        expected = refusal(key, value)
+    else:
+        expected = local_extensions.unknown_question(key, value, "in the replay file")
+    assert the_one_line(result) == expected
+    assert list(output_dir.iterdir()) == []
+
+
+def test_pre_gen_hook_refuses_a_bad_answer_the_extensions_never_saw(
+    output_dir, tmp_path
+):
+    # A replay file without the template's extensions reaches the hook.
     config = write_cookiecutter_config(tmp_path)
     project = bake(output_dir, config_file=config)
     shutil.rmtree(project)
     (replay_file,) = (tmp_path / ".cookiecutter_replay").iterdir()
     context = json.loads(replay_file.read_text())
     context["cookiecutter"]["package_name"] = "keras"
+    context["cookiecutter"]["_extensions"] = ["local_extensions.TemplateFolder"]
     replay_file.write_text(json.dumps(context))
     with pytest.raises(FailedHookException):
         run_cookiecutter(
@@ -209,13 +321,18 @@ def test_a_value_that_ends_in_a_line_break_is_not_one_line():
 
 def test_default_answers_pass_the_rules():
     context = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-    answers = {
-        "project_name": context["project_name"],
-        "project_slug": "my-masked-layer",
-        "package_name": "my_masked_layer",
-        "layer_class_name": "MyMaskedLayer",
-        "description": context["description"],
-        "author_name": context["author_name"],
-        "author_email": context["author_email"],
-    }
+    answers = {key: context[key] for key in local_extensions.QUESTIONS}
+    # The derived defaults, as rendered from the name.
+    answers.update(
+        project_slug="my-masked-layer",
+        package_name="my_masked_layer",
+        layer_class_name="MyMaskedLayer",
+    )
     assert local_extensions.answer_errors(answers) == []
+
+
+def test_each_choice_defaults_to_its_first_option():
+    context = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+    assert set(local_extensions.CHOICES) == {"license", "mask_variant", "keras_backend"}
+    for field, options in local_extensions.CHOICES.items():
+        assert context[field] == options[0], field

@@ -216,6 +216,43 @@ def test_generated_suite_catches_breakage(
     )
 
 
+TALLY_LINE = re.compile(r"^(\d+) failed: (.+)$")
+
+
+@pytest.mark.slow
+def test_failed_lines_keep_their_rule_at_80_columns_and_end_with_a_tally(
+    output_dir, tmp_path, monkeypatch
+):
+    project = copy_of_bake(output_dir, keras_backend="tensorflow")
+    module = project / "src" / "my_masked_layer" / "my_masked_layer.py"
+    with module.open("a") as file:
+        file.write(PREAMBLE + textwrap.dedent(BREAKAGES["get_config_loses_arguments"]))
+    # An ordinary terminal's width, output piped, and not on CI (where pytest
+    # itself would not cut the lines); the suite's own `-ra`, as a user runs it.
+    monkeypatch.setenv("COLUMNS", "80")
+    for variable in ("CI", "BUILD_NUMBER"):
+        monkeypatch.delenv(variable, raising=False)
+    result = run_generated_tests(project, "tensorflow", tmp_path=tmp_path)
+    assert result.returncode == 1, result.stdout[-3000:]
+    lines, failed = summary_lines(result.stdout)
+    assert len(lines) == failed > 0, result.stdout[-3000:]
+    assert not bad_summary_lines(lines), "\n".join(line[:300] for line in lines)
+    assert any(
+        "AssertionError: get_config() must hold every __init__ argument: expected "
+        "every __init__ argument, got missing: ['units', " in line
+        for line in lines
+    )
+    # Then one line per broken rule, the most broken first, right before
+    # pytest's count: together they count every failure once.
+    output = result.stdout.splitlines()
+    tally = [TALLY_LINE.match(line) for line in output[-1 - len(lines) : -1]]
+    tally = [match for match in tally if match]
+    assert output[-1 - len(tally) : -1] == [match[0] for match in tally]
+    counts = [int(match[1]) for match in tally]
+    assert sum(counts) == failed and counts == sorted(counts, reverse=True)
+    assert tally[0][2] == "get_config() must hold every __init__ argument"
+
+
 @pytest.mark.slow
 def test_docstring_example_that_raises_on_a_silent_line_names_its_rule(
     output_dir, tmp_path, monkeypatch

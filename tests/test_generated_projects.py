@@ -88,10 +88,15 @@ def test_files_render_cleanly(output_dir, variant, backend):
         text = (project / name).read_text()
         assert f'os.environ.setdefault("KERAS_BACKEND", "{backend}")' in text, name
     for path in (project / "src").rglob("*.py"):
-        assert "KERAS_BACKEND" not in path.read_text(), path
+        assert "environ" not in path.read_text(), path
     readme = (project / "README.md").read_text(encoding="utf-8")
     first_block = re.search(r"```bash\n(.*?)```", readme, re.S)[1]
-    assert first_block == 'python -m pip install -e ".[dev]"\npython -m pytest\n'
+    # A virtual environment first; the backend named next to the install.
+    assert first_block.startswith("python -m venv .venv && . .venv/bin/activate\n")
+    assert 'python -m pip install -e ".[dev]"\n' in first_block
+    assert first_block.endswith("python -m pytest\n")
+    exported = re.findall(r"^export KERAS_BACKEND=(\w+)$", first_block, re.M)
+    assert exported == ([] if backend == "tensorflow" else [backend])
     # PyPI's Linux torch wheel brings CUDA: only a torch project needs the note.
     assert (TORCH_CPU_INDEX in readme) == (backend == "torch")
     # The example of another backend names one that is not the project's own,
@@ -99,6 +104,53 @@ def test_files_render_cleanly(output_dir, variant, backend):
     other = re.search(r"another one, say `KERAS_BACKEND=(\w+) python", readme)[1]
     assert other != backend and other in BACKENDS, f"{other} is no other backend"
     assert f'pip install -e ".[{other}]"' in readme
+
+
+def import_the_layer(project, tmp_path, missing=None, **variables):
+    """`from my_masked_layer import MyMaskedLayer` in a fresh interpreter with
+    no KERAS_BACKEND and no keras.json, as if `missing` were not installed."""
+    hide = f"import sys; sys.modules[{missing!r}] = None; " if missing else ""
+    code = f"{hide}from my_masked_layer import MyMaskedLayer; import keras; "
+    code += "print(keras.backend.backend())"
+    env = scratch_env(
+        PYTHONPATH=str(project / "src"),
+        PYTHONDONTWRITEBYTECODE="1",
+        KERAS_HOME=str(tmp_path / "keras-home"),
+        **{"KERAS_BACKEND": None, **variables},
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_import_without_tensorflow_names_the_backend_to_set(
+    output_dir, tmp_path, backend
+):
+    project = copy_of_bake(output_dir, keras_backend=backend)
+    result = import_the_layer(project, tmp_path, missing="tensorflow")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "ModuleNotFoundError: Keras's backend 'tensorflow' is not installed: set "
+        f"KERAS_BACKEND={backend}, the backend this project was made for, before "
+        "importing my_masked_layer, or install tensorflow"
+    )
+    # Set as it says, the import works, on that backend.
+    result = import_the_layer(
+        project, tmp_path, missing="tensorflow", KERAS_BACKEND=backend
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == [backend]
+
+
+def test_the_package_leaves_an_installed_backend_as_keras_chose_it(
+    output_dir, tmp_path
+):
+    # A JAX project, where TensorFlow, Keras's own default, is installed too.
+    project = copy_of_bake(output_dir, keras_backend="jax")
+    result = import_the_layer(project, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["tensorflow"]
 
 
 def test_names_follow_the_answers(output_dir):
@@ -221,3 +273,45 @@ def test_generated_scale_out_tests_pass(output_dir, tmp_path, variant, backend):
     assert sum(counts) == skipped, result.stdout
     assert all(f"not {backend}" in line for line in skips), skips
     assert project_files(project) == expected_files(), "the test run left files"
+
+
+def test_readme_scale_out_snippet_imports_what_it_uses(output_dir):
+    project = bake(output_dir)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Training on several devices\n")[1].split("\n## ")[0]
+    tree = ast.parse(re.search(r"```python\n(.*?)```", section, re.S)[1])
+    nodes = list(ast.walk(tree))
+    imported = {
+        alias.asname or alias.name
+        for node in nodes
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    names = [node for node in nodes if isinstance(node, ast.Name)]
+    assigned = {node.id for node in names if isinstance(node.ctx, ast.Store)}
+    used = {node.id for node in names if isinstance(node.ctx, ast.Load)}
+    # The reader's own data is all it may leave undefined.
+    assert used - imported - assigned == {"tokens", "labels"}
+
+
+def test_readme_says_why_pytorch_has_no_scale_out_recipe(output_dir):
+    project = bake(output_dir, keras_backend="torch")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Training on several devices\n")[1].split("\n## ")[0]
+    assert "On PyTorch all three skip" in section
+    # The failure it quotes is the one Keras gives.
+    quoted = re.search(r"fails there with `(.*?)`", " ".join(section.split()))[1]
+    code = "import keras; keras.distribution.DataParallel()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=scratch_env(KERAS_BACKEND="torch"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.stderr.strip().splitlines()[-1] == quoted
+
+
+def test_conv_readme_names_the_conv1d_arguments_it_leaves_out(output_dir):
+    project = bake(output_dir, mask_variant="conv")
+    readme = " ".join((project / "README.md").read_text(encoding="utf-8").split())
+    assert "`keras.layers.Conv1D` (except `data_format`, `groups` and LoRA)" in readme

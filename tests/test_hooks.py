@@ -21,6 +21,7 @@ ANSWERS = {
     "description": "It's a \"quoted\" ''' description \\ with a backslash.",
     "author_name": "Ada",
     "author_email": "ada@example.com",
+    "license": "MIT",
     "mask_variant": "passthrough",
     "keras_backend": "tensorflow",
     "run_tests": True,

@@ -21,6 +21,7 @@ from bakery import bake
 from bakery import build_with_setuptools
 from bakery import run_cookiecutter_cli
 from bakery import run_generated_tests
+from bakery import run_setuptools
 from bakery import scratch_env
 from hypothesis import HealthCheck
 from hypothesis import given
@@ -159,6 +160,36 @@ def test_metadata_of_the_built_package_round_trips(output_dir, tmp_path):
     assert metadata["Summary"] == description
     name, address = email.utils.parseaddr(metadata["Author-email"])
     assert (name, address) == (author_name, "you@example.com")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ada@example",
+        "not-an-email",
+        "ada@localhost",
+        "",
+        "two@at@example.com",
+        "ada lovelace@example.com",
+        "ada@example.com.",
+        "z\u00f6e@example.com",
+        "ada@example.com",
+        "o'brien+tag@example.co.uk",
+        "zoe@b\u00fccher.example",
+    ],
+)
+def test_the_email_rule_is_the_check_packaging_tools_make(output_dir, tmp_path, email):
+    # The rule refuses an email exactly when setuptools refuses to build with it.
+    project = bake(output_dir)
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    written = 'email = "you@example.com"'
+    assert text.count(written) == 1
+    email_toml = f"email = {local_extensions.toml_string(email)}"
+    pyproject.write_text(text.replace(written, email_toml), encoding="utf-8")
+    result = run_setuptools(project, "prepare_metadata_for_build_wheel", tmp_path)
+    refused = local_extensions.broken_rule("author_email", email) is not None
+    assert (result.returncode != 0) == refused, result.stderr[-2000:]
 
 
 # Characters that make ruff choose quotes, strip a docstring or need escapes.

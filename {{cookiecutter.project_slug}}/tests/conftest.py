@@ -1,7 +1,9 @@
+import collections
 import doctest
 import gc
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -95,3 +97,68 @@ def docstring_rule_line(failure):
     if failure.test.lineno is not None:
         where = f"line {failure.test.lineno + example.lineno + 1}: {where}"
     return f"{type(failure).__name__}: {rule}: expected {expected}, got {got} [{where}]"
+
+
+# What the short summary lists as FAILED and ERROR lines, by its `-r` letters.
+SUMMARY = (("failed", "FAILED", "f"), ("error", "ERROR", "E"))
+# `TypeName: rule: expected ..., got ... [where]`, as the kit's checks fail.
+RULE_LINE = re.compile(
+    r"\w+: (?P<rule>.+?): expected .*?, got (?P<got>.*?)( \[[^]]*\])?"
+)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, config):
+    """Writes the short summary's FAILED and ERROR lines whole, then one line
+    per broken rule with the number of tests that broke it.
+
+    pytest cuts those lines to the terminal's width (except with -vv or on CI),
+    and a node id such as `tests/test_x.py::TestXContract::test_...[default]`
+    fills 80 columns by itself: the rule, the part that says what broke, would
+    be cut off. So pytest keeps the other letters of `-r`, and these lines
+    follow its summary, at the end of the run.
+    """
+    reporter = terminalreporter
+    letters = reporter.reportchars
+    reporter.reportchars = "".join(c for c in letters if c not in "fE")
+    try:
+        return (yield)
+    finally:
+        if not config.option.no_summary:
+            write_failures(reporter, config, letters)
+
+
+def failure_line(report):
+    """The first line of what failed: for the kit's checks, the rule's line."""
+    if isinstance(report.longrepr, str):
+        message = report.longrepr
+    else:
+        message = getattr(getattr(report.longrepr, "reprcrash", None), "message", "")
+    return next(iter(message.strip().splitlines()), "")
+
+
+def write_failures(reporter, config, letters):
+    failures = [
+        (stat, word, letter, report)
+        for stat, word, letter in SUMMARY
+        for report in reporter.stats.get(stat, [])
+    ]
+    if not failures:
+        return
+    reporter.write_sep("=", "broken rules")
+    tally = collections.defaultdict(list)
+    for stat, word, letter, report in failures:
+        line = failure_line(report)
+        if letter in letters:
+            node = config.cwd_relative_nodeid(report.nodeid)
+            reporter.write(word, red=True, bold=True)
+            reporter.write(f" {node} - {line}\n" if line else f" {node}\n")
+        match = RULE_LINE.fullmatch(line)
+        rule = match["rule"] if match else line or "no message"
+        tally[stat, rule].append(match["got"] if match else None)
+    # One line per rule, most often broken first: one mistake can fail dozens.
+    for (stat, rule), got in sorted(tally.items(), key=lambda item: -len(item[1])):
+        count = f"{len(got)} failed" if stat == "failed" else f"{len(got)} {stat}"
+        count += "s" if stat == "error" and len(got) > 1 else ""
+        same = got[0] is not None and len(set(got)) == 1
+        reporter.write_line(f"{count}: {rule}{f' (got {got[0]})' if same else ''}")

@@ -384,8 +384,8 @@ def check_config_round_trip(layer, *, where=""):
     check_that(
         not missing,
         "get_config() must hold every __init__ argument",
-        expected=f"keys {arguments}",
-        actual=f"{missing} missing",
+        expected="every __init__ argument",
+        actual=f"missing: {missing}",
         where=where,
     )
     rebuilt = layer_class.from_config(layer_config)

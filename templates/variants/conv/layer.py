@@ -41,7 +41,7 @@ class {{ cookiecutter.layer_class_name }}(keras.layers.Layer):
 
     Convolves `(batch, time, channels)` inputs with `filters` kernels of
     `kernel_size` steps, as `keras.layers.Conv1D` does, and takes the same
-    arguments but Conv1D's `data_format`, `groups` and LoRA options. The
+    arguments except Conv1D's `data_format`, `groups` and LoRA options. The
     weights have Conv1D's layout, `kernel` `(kernel_size, channels, filters)`
     and `bias` `(filters,)`, so `layer.set_weights(conv1d.get_weights())`
     works both ways. Once built, the layer accepts only inputs with the number
