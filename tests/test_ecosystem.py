@@ -109,11 +109,20 @@ def run_commands(workflow):
     return [" ".join(step["run"].split()) for step in steps(workflow) if "run" in step]
 
 
+def python_step(workflow, name):
+    """The script of the build job's `shell: python` step whose name starts so."""
+    build = workflow["jobs"]["build"]
+    (step,) = [
+        step
+        for step in build["steps"]
+        if step.get("shell") == "python" and step["name"].startswith(name)
+    ]
+    return step["run"]
+
+
 def wheel_check(workflow):
     """The build job's script that checks what the wheel holds."""
-    build = workflow["jobs"]["build"]
-    (step,) = [step for step in build["steps"] if step.get("shell") == "python"]
-    return step["run"]
+    return python_step(workflow, "Check that the wheel")
 
 
 def dev_requirements(pyproject):
@@ -210,6 +219,14 @@ def test_workflow_expressions_name_what_exists(project, workflow):
         context, _, key = expression.partition(".")
         if context == "matrix":
             assert key in matrix, expression
+        elif context == "jobs":
+            # What workflow_call passes on: an output the job declares.
+            job, _, output = key.partition(".outputs.")
+            assert output in workflow["jobs"][job]["outputs"], expression
+        elif context == "steps":
+            step, _, output = key.partition(".outputs.")
+            ids = [s.get("id") for j in workflow["jobs"].values() for s in j["steps"]]
+            assert step in ids, expression
         else:
             assert expression in {"github.workflow", "github.ref"}, expression
     for job in workflow["jobs"].values():
@@ -250,7 +267,7 @@ def test_build_job_builds_and_checks_the_package(workflow):
         "python -m build",
         "twine check --strict dist/*",
     ]
-    assert commands[3:] == [wheel_check(workflow)]
+    assert commands[3:] == [wheel_check(workflow), python_step(workflow, "Tell")]
     # setuptools-scm reads the version from the tags: the whole history.
     assert build["steps"][0]["with"]["fetch-depth"] == 0
 
@@ -409,3 +426,28 @@ def test_build_job_wheel_check_refuses_tests_and_a_missing_py_typed(
     without_marker = run_check()
     assert without_marker.returncode == 1
     assert f"holds ['{package}']: want one package" in without_marker.stderr
+
+
+@pytest.mark.parametrize(
+    "version,prerelease",
+    [
+        ("1.2.3", "false"),
+        ("1.3.0rc1", "true"),
+        ("2.0.0b2", "true"),
+        ("0.0.dev4", "true"),
+    ],
+)
+def test_build_job_tells_a_prerelease(workflow, tmp_path, version, prerelease):
+    """The release workflow sends a pre-release to TestPyPI on what this says."""
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / f"my_masked_layer-{version}-py3-none-any.whl").touch()
+    output = tmp_path / "github_output"
+    result = subprocess.run(
+        [sys.executable, "-c", python_step(workflow, "Tell")],
+        cwd=tmp_path,
+        env=scratch_env(GITHUB_OUTPUT=str(output)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert output.read_text() == f"prerelease={prerelease}\n"

@@ -186,7 +186,12 @@ def test_release_publishes_what_the_build_job_made(project):
     ]
     publish = release["jobs"]["publish"]
     assert publish["needs"] == "ci"
-    assert publish["environment"]["name"] == "pypi"
+    # What ci.yml's build job found: a pre-release goes to TestPyPI.
+    prerelease = "needs.ci.outputs.prerelease == 'true'"
+    environment = f"${{{{ {prerelease} && 'testpypi' || 'pypi' }}}}"
+    assert publish["environment"]["name"] == environment
+    outputs = triggers(ci)["workflow_call"]["outputs"]
+    assert outputs["prerelease"]["value"] == "${{ jobs.build.outputs.prerelease }}"
     # Only the publish job may ask for an OIDC token, and nothing else.
     assert publish["permissions"] == {"id-token": "write"}
     download, upload_to_pypi = publish["steps"]
@@ -196,6 +201,10 @@ def test_release_publishes_what_the_build_job_made(project):
     assert upload_to_pypi["uses"].startswith("pypa/gh-action-pypi-publish@")
     # Trusted publishing: no token or password anywhere.
     assert upload_to_pypi["with"]["attestations"] is True
+    assert upload_to_pypi["with"]["repository-url"] == (
+        f"${{{{ {prerelease} && 'https://test.pypi.org/legacy/'"
+        " || 'https://upload.pypi.org/legacy/' }}"
+    )
     assert not {"password", "user"} & set(upload_to_pypi["with"])
     assert "secrets." not in (project / WORKFLOWS / "release.yml").read_text()
 
@@ -286,7 +295,8 @@ def test_contributing_guide_gives_the_commands(project):
     readme = (project / "README.md").read_text(encoding="utf-8")
     releasing = readme.split("\n## Releasing\n")[1].split("\n## ")[0]
     assert "git tag v0.1.0 && git push --tags" in releasing
-    assert "`release.yml`" in releasing and "`pypi`" in releasing
+    for name in ("`release.yml`", "`pypi`", "`testpypi`"):
+        assert name in releasing, name
 
 
 def wheel_version(wheel):
