@@ -285,7 +285,12 @@ def run_ci_job(project, job):
     """Runs the `run:` steps of `job` in the project's workflow as GitHub would,
     with this interpreter's tools in place of its `pip install` steps."""
     tools = os.path.dirname(sys.executable)
-    env = scratch_env(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
+    env = scratch_env(
+        PATH=f"{tools}{os.pathsep}{os.environ['PATH']}",
+        # Where GitHub collects the outputs a step writes (the build job's
+        # pre-release flag): outside the project, which ruff would read.
+        GITHUB_OUTPUT=str(project.parent / "github_output"),
+    )
     for script, shell_name in ci_job_steps(project, job):
         shell = ["python", "-c"] if shell_name == "python" else ["bash", "-e", "-c"]
         result = subprocess.run(
