@@ -1,8 +1,9 @@
 """The files around the package: CI workflow, pre-commit, LICENSE and py.typed.
 
-The workflow is copied without rendering (`_copy_without_render`), so GitHub's
-`${{ }}` expressions reach the project as written; these tests read it as GitHub
-would and check that every command in it names something the project has.
+The workflows are copied without rendering (`_copy_without_render`), so GitHub's
+`${{ }}` expressions reach the project as written; these tests read them as
+GitHub would and check that every command in them names something the project
+has. tests/test_reviews.py runs the release, floors and review tools.
 """
 
 import email
@@ -28,9 +29,9 @@ from bakery import scratch_env
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 WORKFLOW = ".github/workflows/ci.yml"
+WORKFLOW_FILES = [WORKFLOW, ".github/workflows/release.yml"]
 GITHUB_EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 JINJA_LEFTOVER = re.compile(r"{{|{%|{#")
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -108,11 +109,20 @@ def run_commands(workflow):
     return [" ".join(step["run"].split()) for step in steps(workflow) if "run" in step]
 
 
+def python_step(workflow, name):
+    """The script of the build job's `shell: python` step whose name starts so."""
+    build = workflow["jobs"]["build"]
+    (step,) = [
+        step
+        for step in build["steps"]
+        if step.get("shell") == "python" and step["name"].startswith(name)
+    ]
+    return step["run"]
+
+
 def wheel_check(workflow):
     """The build job's script that checks what the wheel holds."""
-    build = workflow["jobs"]["build"]
-    (step,) = [step for step in build["steps"] if step.get("shell") == "python"]
-    return step["run"]
+    return python_step(workflow, "Check that the wheel")
 
 
 def dev_requirements(pyproject):
@@ -131,16 +141,12 @@ def dev_requirements(pyproject):
     return requirements
 
 
-def tool_pin(workflow, tool):
-    """The version of `tool` that the workflow's lint job pins."""
-    (command,) = [c for c in run_commands(workflow) if f" {tool}==" in c]
-    return Version(command.split(f"{tool}==")[1].split()[0])
+def action_names(job):
+    """The actions a job uses, without the commit each is pinned to."""
+    return [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
 
 
-def test_workflow_is_copied_unrendered_whatever_the_answers(output_dir):
-    template_text = (TEMPLATE / "{{cookiecutter.project_slug}}" / WORKFLOW).read_text(
-        encoding="utf-8"
-    )
+def test_workflows_are_copied_unrendered_whatever_the_answers(output_dir):
     hostile = bake(
         output_dir,
         keras_backend="torch",
@@ -148,22 +154,34 @@ def test_workflow_is_copied_unrendered_whatever_the_answers(output_dir):
         description="${{ github.token }} {{ 7*7 }}",
         author_name="{% raw %}",
     )
+    for name in WORKFLOW_FILES:
+        template = TEMPLATE / "{{cookiecutter.project_slug}}" / name
+        text = (hostile / name).read_text(encoding="utf-8")
+        assert text == template.read_text(encoding="utf-8")
+        assert GITHUB_EXPRESSION.search(text), name
+        # Nothing but GitHub's own expressions looks like a template.
+        assert not JINJA_LEFTOVER.search(GITHUB_EXPRESSION.sub("", text)), name
     text = (hostile / WORKFLOW).read_text(encoding="utf-8")
-    assert text == template_text
     assert "${{ matrix.python-version }}" in text
     assert "${{ matrix.backend }}" in text
-    # Nothing but GitHub's own expressions looks like a template.
-    assert not JINJA_LEFTOVER.search(GITHUB_EXPRESSION.sub("", text))
 
 
 def test_workflow_has_the_shape_github_actions_wants(workflow):
     # PyYAML reads the bare key `on` as the boolean True; GitHub reads "on".
     triggers = workflow.get("on", workflow.get(True))
-    assert set(triggers) == {"push", "pull_request"}
+    assert set(triggers) == {
+        *("push", "pull_request", "schedule", "workflow_dispatch"),
+        "workflow_call",  # the release workflow runs CI first
+    }
+    # Tags start the release workflow, which calls this one: not twice.
+    assert triggers["push"] == {"branches": ["**"]}
     assert workflow["permissions"] == {"contents": "read"}
     assert GITHUB_EXPRESSION.search(workflow["concurrency"]["group"])
     assert workflow["concurrency"]["cancel-in-progress"] is True
-    assert set(workflow["jobs"]) == {"lint", "build", "test"}
+    assert set(workflow["jobs"]) == {
+        *("lint", "build", "test"),
+        *("lowest-versions", "keras-nightly"),
+    }
     for name, job in workflow["jobs"].items():
         assert job["runs-on"] == "ubuntu-latest", name
         # GitHub's default is six hours: a hung test must not hold a runner so long.
@@ -171,8 +189,11 @@ def test_workflow_has_the_shape_github_actions_wants(workflow):
         assert job["steps"], name
         for step in job["steps"]:
             assert len({"uses", "run"} & set(step)) == 1, step
-        uses = [step["uses"] for step in job["steps"] if "uses" in step]
-        assert uses == ["actions/checkout@v4", "actions/setup-python@v5"], name
+        uses = action_names(job)
+        assert uses[:2] == ["actions/checkout", "actions/setup-python"], name
+        assert uses[2:] == (["actions/upload-artifact"] if name == "build" else [])
+        # The checkout's token stays out of the working tree (zizmor: artipacked).
+        assert job["steps"][0]["with"]["persist-credentials"] is False, name
 
 
 def test_workflow_matrix_covers_every_backend_and_two_pythons(workflow, pyproject):
@@ -187,12 +208,8 @@ def test_workflow_matrix_covers_every_backend_and_two_pythons(workflow, pyprojec
     requires_python = SpecifierSet(pyproject["project"]["requires-python"])
     assert all(version in requires_python for version in pythons), pythons
     assert test["env"]["KERAS_BACKEND"] == "${{ matrix.backend }}"
-    (setup,) = [s for s in test["steps"] if s.get("uses") == "actions/setup-python@v5"]
-    assert setup["with"] == {
-        "python-version": "${{ matrix.python-version }}",
-        "cache": "pip",
-        "cache-dependency-path": "pyproject.toml",
-    }
+    (setup,) = [s for s in test["steps"] if "setup-python" in s.get("uses", "")]
+    assert setup["with"] == {"python-version": "${{ matrix.python-version }}"}
 
 
 def test_workflow_expressions_name_what_exists(project, workflow):
@@ -202,8 +219,19 @@ def test_workflow_expressions_name_what_exists(project, workflow):
         context, _, key = expression.partition(".")
         if context == "matrix":
             assert key in matrix, expression
+        elif context == "jobs":
+            # What workflow_call passes on: an output the job declares.
+            job, _, output = key.partition(".outputs.")
+            assert output in workflow["jobs"][job]["outputs"], expression
+        elif context == "steps":
+            step, _, output = key.partition(".outputs.")
+            ids = [s.get("id") for j in workflow["jobs"].values() for s in j["steps"]]
+            assert step in ids, expression
         else:
             assert expression in {"github.workflow", "github.ref"}, expression
+    for job in workflow["jobs"].values():
+        for key in job.get("strategy", {}).get("matrix", {}):
+            assert key in matrix, key
 
 
 def test_workflow_commands_use_what_the_project_declares(workflow, pyproject):
@@ -223,10 +251,9 @@ def test_workflow_commands_use_what_the_project_declares(workflow, pyproject):
     assert "-m 'not scale_out'" in pytest_options["addopts"]
     assert scale_out.startswith("python -m pytest -m scale_out ")
     lint = workflow["jobs"]["lint"]
-    assert [s["run"] for s in lint["steps"] if "run" in s][1:] == [
-        "ruff check --output-format=github .",
-        "ruff format --check .",
-        "mypy",
+    assert [s["run"] for s in lint["steps"] if "run" in s] == [
+        "python -m pip install pre-commit",
+        "pre-commit run --all-files --show-diff-on-failure",
     ]
     assert "ruff" in pyproject["tool"]
     assert pyproject["tool"]["mypy"]["files"] == ["src"]
@@ -238,9 +265,11 @@ def test_build_job_builds_and_checks_the_package(workflow):
     assert commands[:3] == [
         "python -m pip install build twine",
         "python -m build",
-        "twine check dist/*",
+        "twine check --strict dist/*",
     ]
-    assert commands[3:] == [wheel_check(workflow)]
+    assert commands[3:] == [wheel_check(workflow), python_step(workflow, "Tell")]
+    # setuptools-scm reads the version from the tags: the whole history.
+    assert build["steps"][0]["with"]["fetch-depth"] == 0
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -258,34 +287,44 @@ def test_dev_extra_brings_one_backend_the_tests_and_the_ci_tools(output_dir, bac
     assert [Requirement(line).name for line in dependencies] == ["keras"]
     extras = pyproject["project"]["optional-dependencies"]
     for extra in BACKENDS:
-        assert [Requirement(line).name for line in extras[extra]] == [extra]
-    names = {requirement.name for requirement in dev_requirements(pyproject)}
-    assert names == {
-        backend,
+        names = [Requirement(line).name for line in extras[extra]]
+        # A backend may raise the Keras floor (torch does: pyproject.toml says why).
+        assert names[0] == extra and set(names[1:]) <= {"keras"}, names
+    # keras again, from the torch extra, which raises its floor.
+    names = {r.name for r in dev_requirements(pyproject)} - {"keras"}
+    expected = {
         *("pytest", "pytest-xdist", "hypothesis"),
-        *("ruff", "mypy", "build", "twine"),
+        *("pre-commit", "build", "twine"),
     }
+    assert names == {backend, *expected}
+    # The dependency groups hold the same tools, for uv and pip's `--group`.
+    groups = pyproject["dependency-groups"]
+    test = [Requirement(line) for line in groups["test"]]
+    assert list(map(str, test)) == pyproject["project"]["optional-dependencies"]["test"]
+    (include, *tools) = groups["dev"]
+    assert include == {"include-group": "test"}
+    assert {Requirement(line).name for line in tools} | {r.name for r in test} == (
+        expected
+    )
 
 
-def test_workflow_ruff_matches_pre_commit_and_the_template(
-    project, workflow, pyproject
-):
+def test_pre_commit_covers_what_the_lint_job_checks(project):
     config = yaml.safe_load(
         (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     )
-    (repo,) = config["repos"]
-    assert repo["repo"] == "https://github.com/astral-sh/ruff-pre-commit"
-    hooks = [hook["id"] for hook in repo["hooks"]]
+    hooks = {
+        repo["repo"].rsplit("/", 1)[1]: [hook["id"] for hook in repo["hooks"]]
+        for repo in config["repos"]
+    }
     # `ruff-check` is the lint hook's current name; older revs call it `ruff`.
-    assert hooks == ["ruff-check", "ruff-format"]
-    pin = tool_pin(workflow, "ruff")
-    assert repo["rev"] == f"v{pin}"
-    (dev_ruff,) = [r for r in dev_requirements(pyproject) if r.name == "ruff"]
-    assert str(dev_ruff.specifier) == f"=={pin}"
-    # The template lints its generated projects with this range: the pin fits it.
-    lines = (TEMPLATE / "requirements-dev.txt").read_text().splitlines()
-    (ruff,) = [Requirement(line) for line in lines if line.startswith("ruff")]
-    assert pin in ruff.specifier
+    assert hooks["ruff-pre-commit"] == ["ruff-check", "ruff-format"]
+    assert hooks["mirrors-mypy"] == ["mypy"]
+    by_id = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    # Over src/ as [tool.mypy] says, not the changed files only.
+    assert by_id["mypy"]["pass_filenames"] is False
+    assert by_id["mypy"]["args"] == []
+    # Fixes are shown, not applied silently (repo-review PC191).
+    assert by_id["ruff-check"]["args"] == ["--fix", "--show-fixes"]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="GitHub runs steps in bash")
@@ -389,10 +428,26 @@ def test_build_job_wheel_check_refuses_tests_and_a_missing_py_typed(
     assert f"holds ['{package}']: want one package" in without_marker.stderr
 
 
-def test_workflow_mypy_matches_the_dev_extra_and_the_template(workflow, pyproject):
-    pin = tool_pin(workflow, "mypy")
-    (dev_mypy,) = [r for r in dev_requirements(pyproject) if r.name == "mypy"]
-    assert str(dev_mypy.specifier) == f"=={pin}"
-    lines = (TEMPLATE / "requirements-dev.txt").read_text().splitlines()
-    (mypy,) = [Requirement(line) for line in lines if line.startswith("mypy")]
-    assert pin in mypy.specifier
+@pytest.mark.parametrize(
+    "version,prerelease",
+    [
+        ("1.2.3", "false"),
+        ("1.3.0rc1", "true"),
+        ("2.0.0b2", "true"),
+        ("0.0.dev4", "true"),
+    ],
+)
+def test_build_job_tells_a_prerelease(workflow, tmp_path, version, prerelease):
+    """The release workflow sends a pre-release to TestPyPI on what this says."""
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / f"my_masked_layer-{version}-py3-none-any.whl").touch()
+    output = tmp_path / "github_output"
+    result = subprocess.run(
+        [sys.executable, "-c", python_step(workflow, "Tell")],
+        cwd=tmp_path,
+        env=scratch_env(GITHUB_OUTPUT=str(output)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert output.read_text() == f"prerelease={prerelease}\n"

@@ -23,11 +23,17 @@ TORCH_CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 
 def expected_files(package="my_masked_layer", module="my_masked_layer"):
     return {
+        ".git_archival.txt",
+        ".gitattributes",
+        ".github/dependabot.yml",
         ".github/workflows/ci.yml",
+        ".github/workflows/release.yml",
         ".gitignore",
         ".pre-commit-config.yaml",
+        "CONTRIBUTING.md",
         "LICENSE",
         "README.md",
+        "noxfile.py",
         f"benchmarks/bench_{module}.py",
         "examples/train.py",
         "pyproject.toml",

@@ -285,19 +285,45 @@ def test_hostile_bakes_cover_every_choice():
         )
 
 
-def run_ci_job(project, job):
-    """Runs the `run:` steps of `job` in the project's workflow as GitHub would,
-    with this interpreter's tools in place of its `pip install` steps."""
+# What the pre-commit hooks that CI's lint job runs do, as commands: pre-commit
+# itself would clone each hook's repository from GitHub.
+PRE_COMMIT_HOOK_COMMANDS = {
+    "ruff-check": "ruff check .",
+    "ruff-format": "ruff format --check .",
+    "mypy": "mypy",
+}
+
+
+def ci_job_steps(project, job):
+    """The `run:` steps of `job` in the project's workflow, and each one's shell,
+    less its `pip install` steps; a `pre-commit run` becomes its hooks' commands."""
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
-    tools = os.path.dirname(sys.executable)
-    env = scratch_env(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}")
     for step in workflow["jobs"][job]["steps"]:
         script = step.get("run", "")
         if not script or "pip install" in script:
             continue
-        shell = (
-            ["python", "-c"] if step.get("shell") == "python" else ["bash", "-e", "-c"]
-        )
+        if script.startswith("pre-commit run"):
+            config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+            hooks = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
+            assert set(PRE_COMMIT_HOOK_COMMANDS) <= set(hooks), hooks
+            for hook in PRE_COMMIT_HOOK_COMMANDS:
+                yield PRE_COMMIT_HOOK_COMMANDS[hook], None
+        else:
+            yield script, step.get("shell")
+
+
+def run_ci_job(project, job):
+    """Runs the `run:` steps of `job` in the project's workflow as GitHub would,
+    with this interpreter's tools in place of its `pip install` steps."""
+    tools = os.path.dirname(sys.executable)
+    env = scratch_env(
+        PATH=f"{tools}{os.pathsep}{os.environ['PATH']}",
+        # Where GitHub collects the outputs a step writes (the build job's
+        # pre-release flag): outside the project, which ruff would read.
+        GITHUB_OUTPUT=str(project.parent / "github_output"),
+    )
+    for script, shell_name in ci_job_steps(project, job):
+        shell = ["python", "-c"] if shell_name == "python" else ["bash", "-e", "-c"]
         result = subprocess.run(
             [*shell, script], cwd=project, env=env, capture_output=True, text=True
         )

@@ -465,6 +465,18 @@ def to_numpy(x):
     return None if x is None else keras.ops.convert_to_numpy(x)
 
 
+def activity_loss_divisor(batch_size):
+    """What Keras divides a layer's activity loss by, for a batch of `batch_size`.
+
+    Keras 3.14 and later divide it by the batch size; earlier releases do not.
+    Measured on an `Identity` layer, so a test holds on every Keras it installs.
+    """
+    probe = keras.layers.Identity(activity_regularizer=keras.regularizers.L1(1.0))
+    probe(np.ones((batch_size, 1), "float32"))
+    (loss,) = probe.losses
+    return batch_size / float(to_numpy(loss))
+
+
 def gradients(fn, args):
     """Gradients of the scalar `fn(*args)` with respect to each array in `args`.
 
